@@ -1,0 +1,124 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Raised when a path would leave the repository root; callers turn it into a Diagnostic. */
+export class EscapeError extends Error {
+  constructor(readonly target: string) {
+    super(`path ${target} is outside the repository root`);
+  }
+}
+
+export type EntryKind = "file" | "dir" | "missing" | "other";
+
+/**
+ * The only door to the user's files. Every path is absolute and POSIX-style inside; anything that resolves
+ * (also through symlinks) outside `root` is refused. Reads are cached: the repository does not change during a run.
+ */
+export class RepoFs {
+  readonly root: string;
+  readonly #text = new Map<string, string>();
+  readonly #real = new Map<string, string | Error>();
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** Absolute path for `p` (relative to `from`, default the root); throws EscapeError outside the root. */
+  resolve(p: string, from: string = this.root): string {
+    const abs = path.resolve(from, p);
+    if (!this.contains(abs)) throw new EscapeError(abs);
+    return abs;
+  }
+
+  contains(abs: string): boolean {
+    return abs === this.root || abs.startsWith(this.root.endsWith("/") ? this.root : `${this.root}/`);
+  }
+
+  /** Root-relative display path (forward slashes). */
+  rel(abs: string): string {
+    const r = path.relative(this.root, abs);
+    return r === "" ? "." : r.split(path.sep).join("/");
+  }
+
+  /** Resolves symlinks and checks the target stays inside the root. ELOOP and friends surface as errors. */
+  realpath(abs: string): string {
+    let r = this.#real.get(abs);
+    if (r === undefined) {
+      try {
+        r = fs.realpathSync(abs);
+        if (!this.contains(r) && !this.#realRootContains(r)) r = new EscapeError(r);
+      } catch (e) {
+        r = e as Error;
+      }
+      this.#real.set(abs, r);
+    }
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  #realRootContains(r: string): boolean {
+    let realRoot: string;
+    try {
+      realRoot = fs.realpathSync(this.root);
+    } catch {
+      return false;
+    }
+    return r === realRoot || r.startsWith(`${realRoot}/`);
+  }
+
+  kind(abs: string): EntryKind {
+    if (!this.contains(abs)) throw new EscapeError(abs);
+    try {
+      const st = fs.statSync(abs);
+      return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+    } catch {
+      return "missing";
+    }
+  }
+
+  readText(abs: string): string {
+    const cached = this.#text.get(abs);
+    if (cached !== undefined) return cached;
+    this.realpath(abs);
+    const text = fs.readFileSync(abs, "utf8");
+    this.#text.set(abs, text);
+    return text;
+  }
+
+  readBytes(abs: string): Buffer {
+    this.realpath(abs);
+    return fs.readFileSync(abs);
+  }
+
+  /** Entry names of a directory, sorted bytewise like Go's os.ReadDir. */
+  list(abs: string): string[] {
+    this.realpath(abs);
+    return fs.readdirSync(abs).sort(byteCompare);
+  }
+
+  /** Text of a file if it is readable inside the root, else undefined (for code frames). */
+  tryReadRel(rel: string): string | undefined {
+    try {
+      return this.readText(this.resolve(rel));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export function byteCompare(a: string, b: string): number {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return Buffer.compare(ba, bb);
+}
+
+/** Nearest ancestor holding `.git`, else undefined. */
+export function findGitRoot(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, ".git"))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The data model of a Kubernetes object once loaded: what Go's yaml.v3 decodes into `interface{}`.
+ * Integers outside JavaScript's safe range are bigint so they survive a round trip exactly.
+ * Key order is insertion order; kustomize's output sorts keys anyway.
+ */
+export type Value = null | boolean | number | bigint | string | Value[] | ValueMap;
+export interface ValueMap {
+  [key: string]: Value;
+}
+
+/** A map without a prototype, so keys such as `__proto__` from hostile input are plain data. */
+export function newMap(): ValueMap {
+  return Object.create(null) as ValueMap;
+}
+
+export function isMap(v: Value | undefined): v is ValueMap {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function isSeq(v: Value | undefined): v is Value[] {
+  return Array.isArray(v);
+}
+
+export function deepClone<T extends Value>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => deepClone(x)) as T;
+  if (isMap(v)) {
+    const out = newMap();
+    for (const k of Object.keys(v)) out[k] = deepClone(v[k] as Value);
+    return out as T;
+  }
+  return v;
+}
+
+export function deepEqual(a: Value | undefined, b: Value | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isMap(a)) {
+    if (!isMap(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Reads a nested field; `undefined` when any step is missing or not a map. */
+export function getPath(v: Value | undefined, path: readonly string[]): Value | undefined {
+  let cur = v;
+  for (const seg of path) {
+    if (!isMap(cur)) return undefined;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+export function getString(v: Value | undefined, path: readonly string[]): string | undefined {
+  const x = getPath(v, path);
+  return typeof x === "string" ? x : undefined;
+}
