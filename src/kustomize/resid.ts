@@ -108,3 +108,23 @@ export function sameId(a: ResId, b: ResId): boolean {
     a.namespace === b.namespace
   );
 }
+
+/** kustomize's resid.TotallyNotANamespace: what cluster-scoped objects compare by. */
+export const NON_NAMESPACEABLE = "_non_namespaceable_";
+
+/** ResId.EffectiveNamespace: cluster-scoped kinds have none, an empty namespace means `default`. */
+export function effectiveNamespace(id: ResId): string {
+  if (isClusterScoped(id)) return NON_NAMESPACEABLE;
+  return id.namespace === "" ? "default" : id.namespace;
+}
+
+/** ResId.Equals: same group, version, kind and name, and the same effective namespace. */
+export function idEquals(a: ResId, b: ResId): boolean {
+  return (
+    a.group === b.group &&
+    a.version === b.version &&
+    a.kind === b.kind &&
+    a.name === b.name &&
+    effectiveNamespace(a) === effectiveNamespace(b)
+  );
+}
