@@ -1,0 +1,364 @@
+import * as path from "node:path";
+import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
+import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
+import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
+import { isMap, type Value } from "../core/yaml/value.ts";
+import {
+  type Kustomization,
+  listEntries,
+  parseKustomization,
+  stringEntries,
+} from "./kustomization.ts";
+import { isRemoteTarget } from "./remote.ts";
+import { legacySort } from "./sort.ts";
+import { ResMap } from "./resmap.ts";
+import type { Resource } from "./resource.ts";
+import { resourcesFromDocs } from "./resources-from-docs.ts";
+import {
+  type Accumulator,
+  finishBuild,
+  loadConfigurations,
+  newAccumulator,
+  runGenerators,
+  runTransformers,
+} from "./steps.ts";
+import {
+  cycleRoot,
+  findKustomizationFile,
+  type LoadRestrictor,
+  type Root,
+  reportRealpathError,
+} from "./target.ts";
+
+export interface BuildOptions {
+  /** kustomize's default is rootOnly; Flux builds with none. */
+  loadRestrictor?: LoadRestrictor;
+  /** kustomize's default is legacy; Flux leaves resources in input order (none). */
+  reorder?: "legacy" | "none";
+}
+
+export interface BuildResult {
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+  /** Every file the build read (absolute), for change detection. */
+  files: string[];
+}
+
+/** A loaded kustomization with the root it was loaded from. */
+export interface Target {
+  k: Kustomization;
+  root: Root;
+  /** Root-relative kustomization file, for diagnostics. */
+  relFile: string;
+}
+
+/**
+ * kustomize, in-process. One engine can build many directories; parsed files are cached between builds
+ * (resources are deep-copied out of the cache, so builds never share objects).
+ */
+export class KustomizeEngine {
+  readonly fs: RepoFs;
+  readonly #parsed = new Map<string, LoadResult>();
+
+  constructor(fs: RepoFs) {
+    this.fs = fs;
+  }
+
+  /** Parses a YAML file once per engine. */
+  parse(abs: string): LoadResult {
+    let r = this.#parsed.get(abs);
+    if (!r) {
+      r = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+      this.#parsed.set(abs, r);
+    }
+    return r;
+  }
+
+  build(dir: string, opts: BuildOptions = {}): BuildResult {
+    const run = new BuildRun(this, opts);
+    return run.build(dir);
+  }
+}
+
+/** State of one build: diagnostics and the files read. */
+export class BuildRun {
+  readonly diags = new Diagnostics();
+  readonly files = new Set<string>();
+  readonly engine: KustomizeEngine;
+  readonly opts: Required<BuildOptions>;
+
+  constructor(engine: KustomizeEngine, opts: BuildOptions) {
+    this.engine = engine;
+    this.opts = { loadRestrictor: opts.loadRestrictor ?? "rootOnly", reorder: opts.reorder ?? "legacy" };
+  }
+
+  get fs(): RepoFs {
+    return this.engine.fs;
+  }
+
+  build(dirArg: string): BuildResult {
+    const at: Position = { file: this.fs.rel(path.resolve(dirArg)), line: 0, column: 0 };
+    const target = this.loadTarget(path.resolve(dirArg), undefined, at);
+    let resources: Resource[] = [];
+    if (target) {
+      if (target.k.kind === "Component") {
+        // kustomize builds a lone Component like a Kustomization; nothing special to do.
+      }
+      const ra = this.accumulateTarget(target, newAccumulator());
+      if (ra) {
+        finishBuild(this, target, ra);
+        resources = ra.resources.list;
+        const sort = target.k.fields.sortOptions;
+        if (isMap(sort)) resources = this.applySortOptions(target, sort, resources);
+        else if (this.opts.reorder === "legacy") resources = legacySort(resources);
+      }
+    }
+    return {
+      resources: this.diags.hasErrors ? [] : resources,
+      diagnostics: this.diags.items,
+      files: [...this.files].sort(),
+    };
+  }
+
+  applySortOptions(target: Target, sort: Record<string, Value>, resources: Resource[]): Resource[] {
+    const order = sort.order;
+    const legacy = sort.legacySortOptions;
+    const at = target.k.at.sortOptions ?? target.k.docAt;
+    if (order !== "legacy" && order !== "fifo") {
+      this.diags.error("KUS003", "the field 'sortOptions.order' must be one of [fifo, legacy]", at);
+      return resources;
+    }
+    if (order === "fifo") {
+      if (legacy !== undefined && legacy !== null) {
+        this.diags.error(
+          "KUS003",
+          "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+          at,
+        );
+      }
+      return resources;
+    }
+    if (isMap(legacy)) {
+      const first = Array.isArray(legacy.orderFirst) ? legacy.orderFirst.map(String) : [];
+      const last = Array.isArray(legacy.orderLast) ? legacy.orderLast.map(String) : [];
+      return legacySort(resources, first, last);
+    }
+    return legacySort(resources);
+  }
+
+  /** Loads the kustomization of `dir` as a new root below `referrer`. */
+  loadTarget(dir: string, referrer: Root | undefined, at: Position): Target | undefined {
+    let real: string;
+    try {
+      real = this.fs.realpath(dir);
+    } catch (e) {
+      reportRealpathError(e, this.fs.rel(dir), at, this.diags, "directory");
+      return undefined;
+    }
+    const cyc = cycleRoot(referrer, real);
+    if (cyc) {
+      this.diags.error(
+        "KUS013",
+        `cycle detected: candidate root '${this.fs.rel(real)}' contains visited root '${this.fs.rel(cyc.dir)}'`,
+        at,
+        "A kustomization may not include itself or one of its parent directories.",
+      );
+      return undefined;
+    }
+    const file = findKustomizationFile(this.fs, real, at, this.diags);
+    if (!file) return undefined;
+    this.files.add(file);
+    const relFile = this.fs.rel(file);
+    const loaded = this.engine.parse(file);
+    this.diags.addAll(loaded.diagnostics);
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return undefined;
+    if (loaded.docs.length > 1) {
+      this.diags.error("KUS003", "a kustomization file must hold a single YAML document", {
+        file: relFile,
+        line: loaded.docs[1]!.line,
+        column: loaded.docs[1]!.column,
+      });
+      return undefined;
+    }
+    const k = parseKustomization(loaded.docs[0], real, file, relFile, this.diags);
+    if (!k) return undefined;
+    this.checkUnsupported(k);
+    return { k, root: { dir: real, restrictor: this.opts.loadRestrictor, referrer }, relFile };
+  }
+
+  /** Fields that need programs or the network: reported, never silently skipped. */
+  checkUnsupported(k: Kustomization): void {
+    for (const f of ["helmCharts", "helmChartInflationGenerator"] as const) {
+      if (Array.isArray(k.fields[f]) && (k.fields[f] as Value[]).length > 0) {
+        this.diags.error(
+          "KUS030",
+          `${f} needs helm, which kustomize only runs with --enable-helm (Flux never does)`,
+          k.at[f] ?? k.docAt,
+          "Use a Flux HelmRelease for the chart instead of kustomize's helmCharts.",
+        );
+      }
+    }
+    for (const f of ["generators", "transformers", "validators"] as const) {
+      if (Array.isArray(k.fields[f]) && (k.fields[f] as Value[]).length > 0) {
+        this.diags.error(
+          "KUS031",
+          `${f} plugins are not supported: they run external programs or KRM functions`,
+          k.at[f] ?? k.docAt,
+          "Express the change with patches, replacements or builtin fields instead.",
+        );
+      }
+    }
+    const vars = k.fields.vars;
+    if (Array.isArray(vars) && vars.length > 0) {
+      this.diags.error("KUS032", "vars are not supported; use replacements", k.at.vars ?? k.docAt);
+    }
+    if (Array.isArray(k.fields.crds) && (k.fields.crds as Value[]).length > 0) {
+      this.diags.error("KUS033", "crds (OpenAPI field specs from CRD files) are not supported yet", k.at.crds ?? k.docAt);
+    }
+    if (isMap(k.fields.openapi)) {
+      this.diags.error("KUS033", "custom openapi schemas are not supported yet", k.at.openapi ?? k.docAt);
+    }
+  }
+
+  /** kusttarget.accumulateTarget. */
+  accumulateTarget(t: Target, ra: Accumulator): Accumulator | undefined {
+    this.accumulateResources(t, ra);
+    loadConfigurations(this, t, ra);
+    runGenerators(this, t, ra);
+    for (const c of stringEntries(t.k, "components")) this.accumulateComponent(t, ra, c.value, c.at);
+    runTransformers(this, t, ra);
+    return ra;
+  }
+
+  accumulateResources(t: Target, ra: Accumulator): void {
+    for (const entry of stringEntries(t.k, "resources")) {
+      const p = entry.value;
+      const at = entry.at;
+      if (isRemoteTarget(p)) {
+        this.diags.error(
+          "KUS011",
+          `remote resource '${p}' cannot be fetched offline`,
+          at,
+          "Vendor the manifests into the repository, or let Flux fetch them with a GitRepository/OCIRepository source.",
+        );
+        continue;
+      }
+      if (path.isAbsolute(p)) {
+        this.diags.error("KUS010", `resource '${p}' must be a relative path`, at);
+        continue;
+      }
+      let abs: string;
+      try {
+        abs = this.fs.resolve(p, t.root.dir);
+      } catch (e) {
+        if (!(e instanceof EscapeError)) throw e;
+        this.diags.error("KUS014", `resource '${p}' is outside the repository root`, at, "Keep every file inside the repository.");
+        continue;
+      }
+      const kind = this.fs.kind(abs);
+      if (kind === "file") this.accumulateFile(t, ra, p, abs, at);
+      else if (kind === "dir") {
+        const sub = this.loadTarget(abs, t.root, at);
+        if (!sub) continue;
+        if (sub.k.kind === "Component") {
+          this.diags.error(
+            "KUS015",
+            `expected kind != 'Component' for path '${this.fs.rel(sub.root.dir)}'`,
+            at,
+            "List a Component under `components:`, not `resources:`.",
+          );
+          continue;
+        }
+        const subRa = this.accumulateTarget(sub, newAccumulator());
+        if (subRa) this.mergeAccumulator(ra, subRa, at);
+      } else {
+        this.diags.error(
+          "KUS010",
+          `resource '${p}' does not exist`,
+          at,
+          `Looked for ${this.fs.rel(abs)}; fix the path or remove the entry.`,
+        );
+      }
+    }
+  }
+
+  accumulateFile(t: Target, ra: Accumulator, p: string, abs: string, at: Position): void {
+    let real: string;
+    try {
+      real = this.fs.realpath(abs);
+    } catch (e) {
+      reportRealpathError(e, p, at, this.diags, "resource");
+      return;
+    }
+    if (t.root.restrictor === "rootOnly" && !realWithin(t.root.dir, path.dirname(real))) {
+      this.diags.error(
+        "KUS012",
+        `security; file '${this.fs.rel(abs)}' is not in or below '${this.fs.rel(t.root.dir)}'`,
+        at,
+        "kustomize's default load restrictor (rootOnly) forbids it; list the directory as a base, or build with --load-restrictor none as Flux does.",
+      );
+      return;
+    }
+    this.files.add(abs);
+    const loaded = this.engine.parse(abs);
+    this.diags.addAll(loaded.diagnostics);
+    if (loaded.diagnostics.some((d) => d.severity === "error")) return;
+    const resources = resourcesFromDocs(loaded.docs, this.fs.rel(abs), this.diags);
+    if (!resources) return;
+    for (const r of resources) {
+      r.loadedFrom = t.root.dir;
+      ra.resources.append(r, this.diags);
+    }
+  }
+
+  accumulateComponent(t: Target, ra: Accumulator, p: string, at: Position): void {
+    if (isRemoteTarget(p)) {
+      this.diags.error("KUS011", `remote component '${p}' cannot be fetched offline`, at, "Vendor the component.");
+      return;
+    }
+    let abs: string;
+    try {
+      abs = this.fs.resolve(p, t.root.dir);
+    } catch (e) {
+      if (!(e instanceof EscapeError)) throw e;
+      this.diags.error("KUS014", `component '${p}' is outside the repository root`, at);
+      return;
+    }
+    const kind = this.fs.kind(abs);
+    if (kind !== "dir") {
+      this.diags.error(
+        "KUS010",
+        kind === "missing" ? `component '${p}' does not exist` : `component '${p}' must be a directory`,
+        at,
+        `Looked for ${this.fs.rel(abs)}.`,
+      );
+      return;
+    }
+    const sub = this.loadTarget(abs, t.root, at);
+    if (!sub) return;
+    if (sub.k.kind !== "Component") {
+      this.diags.error(
+        "KUS015",
+        `expected kind 'Component' for path '${this.fs.rel(sub.root.dir)}' but got 'Kustomization'`,
+        at,
+        "Set `kind: Component` and `apiVersion: kustomize.config.k8s.io/v1alpha1` in the component, or list it under resources.",
+      );
+      return;
+    }
+    // Components work on the parent's accumulator directly.
+    this.accumulateTarget(sub, ra);
+  }
+
+  mergeAccumulator(into: Accumulator, from: Accumulator, at: Position): void {
+    for (const r of from.resources.list) into.resources.append(r, this.diags, at);
+    into.config = mergeConfigs(into.config, from.config);
+  }
+}
+
+import { mergeTransformerConfig as mergeConfigs } from "./transformer-config.ts";
+
+function realWithin(root: string, dir: string): boolean {
+  return dir === root || dir.startsWith(`${root}/`);
+}
+
+export { listEntries, ResMap };
