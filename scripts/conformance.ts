@@ -1,0 +1,26 @@
+/**
+ * Builds every kustomization directory of ../shared/corpus with homeops and with `kubectl kustomize`
+ * (--load-restrictor none, as Flux builds) and compares the bytes. Where kubectl fails offline, homeops must
+ * report an error diagnostic naming the same cause. Prints `N passed, N failed`; exits 1 on any failure.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runConformance } from "./conformance-lib.ts";
+import { corpusDir } from "./corpus.ts";
+import { which } from "../src/core/exec.ts";
+
+const corpus = corpusDir();
+if (!which("kubectl")) {
+  console.log("conformance: skipped: kubectl is not on PATH");
+  process.exit(0);
+}
+if (!corpus) {
+  console.log("conformance: skipped: ../shared/corpus is absent");
+  process.exit(0);
+}
+const outDir = path.resolve(import.meta.dirname, "..", ".bench", "conformance");
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+const summary = await runConformance(corpus, { outDir, log: (s) => console.log(s) });
+console.log(`${summary.passed} passed, ${summary.failed} failed`);
+process.exit(summary.failed === 0 ? 0 : 1);

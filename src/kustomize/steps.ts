@@ -1,0 +1,111 @@
+import type { Position } from "../core/diagnostics.ts";
+import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import type { BuildRun, Target } from "./build.ts";
+import type { TransformContext } from "./context.ts";
+import {
+  absorbGenerated,
+  addHashesToNames,
+  type ConfigMapArgs,
+  type GeneratorFileReader,
+  type GeneratorOptions,
+  generateConfigMap,
+  generateSecret,
+  type SecretArgs,
+} from "./generators/generators.ts";
+import { listEntries, stringEntries } from "./kustomization.ts";
+import { ResMap } from "./resmap.ts";
+import { readRootFile } from "./target.ts";
+import {
+  emptyTransformerConfig,
+  loadTransformerConfig,
+  makeTransformerConfig,
+  mergeTransformerConfig,
+  type TransformerConfig,
+} from "./transformer-config.ts";
+import { runBuiltinTransformers } from "./transformers.ts";
+import { fixNameReferences } from "./transformers/name-reference.ts";
+
+/** kustomize's ResAccumulator: the resources so far and the transformer configuration in force. */
+export interface Accumulator {
+  resources: ResMap;
+  config: TransformerConfig;
+}
+
+export function newAccumulator(): Accumulator {
+  return { resources: new ResMap(), config: emptyTransformerConfig() };
+}
+
+export function ctxAt(run: BuildRun, at: Position): TransformContext {
+  return { diags: run.diags, at };
+}
+
+/** `configurations:` files merged over the built-in field specs, then into the accumulator's config. */
+export function loadConfigurations(run: BuildRun, t: Target, ra: Accumulator): void {
+  const user: TransformerConfig[] = [];
+  for (const e of stringEntries(t.k, "configurations")) {
+    const f = readRootFile(run.fs, t.root, e.value, e.at, run.diags, "configuration file");
+    if (!f.ok) continue;
+    run.files.add(f.abs);
+    const loaded = run.engine.parse(f.abs);
+    run.diags.addAll(loaded.diagnostics);
+    for (const d of loaded.docs) {
+      if (d.value === null) continue;
+      user.push(loadTransformerConfig(d.value, ctxAt(run, e.at), run.fs.rel(f.abs)));
+    }
+  }
+  const ctx = ctxAt(run, t.k.at.configurations ?? t.k.docAt);
+  ra.config = mergeTransformerConfig(ra.config, makeTransformerConfig(user, ctx), ctx);
+}
+
+/** configMapGenerator then secretGenerator; each object joins (or merges into) the accumulator. */
+export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
+  const global = generatorOptions(t.k.fields.generatorOptions);
+  const files: GeneratorFileReader = {
+    readFile: (p) => {
+      const f = readRootFile(run.fs, t.root, p, t.k.docAt, run.diags, "generator source");
+      if (!f.ok) return { ok: false, message: `cannot read '${p}'` };
+      run.files.add(f.abs);
+      return { ok: true, bytes: run.fs.readBytes(f.abs) };
+    },
+  };
+  for (const [field, make] of [
+    ["configMapGenerator", (a: ValueMap, ctx: TransformContext) => generateConfigMap(a as ConfigMapArgs, global, files, ctx)],
+    ["secretGenerator", (a: ValueMap, ctx: TransformContext) => generateSecret(a as SecretArgs, global, files, ctx)],
+  ] as const) {
+    for (const e of listEntries(t.k, field)) {
+      const ctx = ctxAt(run, e.at);
+      if (!isMap(e.value)) {
+        run.diags.error("KUS003", `invalid Kustomization: each ${field} entry must be a mapping`, e.at);
+        continue;
+      }
+      const r = make(e.value, ctx);
+      if (!r) continue;
+      r.origin = e.at;
+      r.loadedFrom = t.root.dir;
+      absorbGenerated(ra.resources.list, r, ctx);
+    }
+  }
+}
+
+function generatorOptions(v: Value | undefined): GeneratorOptions | undefined {
+  return isMap(v) ? (v as unknown as GeneratorOptions) : undefined;
+}
+
+export function runTransformers(run: BuildRun, t: Target, ra: Accumulator): void {
+  runBuiltinTransformers(run, t, ra);
+}
+
+/** makeCustomizedResMap's last steps: hash suffixes, name back-references, then drop local-config objects. */
+export function finishBuild(run: BuildRun, t: Target, ra: Accumulator): void {
+  const ctx = ctxAt(run, t.k.docAt);
+  addHashesToNames(ra.resources.list, ctx);
+  fixNameReferences(ra.resources.list, ra.config, ctx);
+  ra.resources.list = ra.resources.list.filter((r) => {
+    const md = r.obj.metadata;
+    const ann = isMap(md) && isMap(md.annotations) ? md.annotations : undefined;
+    const local = ann?.["config.kubernetes.io/local-config"];
+    return local === undefined || local === "false";
+  });
+}
+
+export { stringEntries };

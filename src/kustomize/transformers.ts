@@ -1,0 +1,227 @@
+import type { Position } from "../core/diagnostics.ts";
+import { loadYaml } from "../core/yaml/load.ts";
+import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import type { BuildRun, Target } from "./build.ts";
+import type { TransformContext } from "./context.ts";
+import { listEntries, stringEntries, stringField, stringMapField } from "./kustomization.ts";
+import { applyStrategicMergeToResources, parsePatchText, type ParsedPatch } from "./patches.ts";
+import { type Accumulator, ctxAt } from "./steps.ts";
+import { readRootFile } from "./target.ts";
+import { annotationsTransformer } from "./transformers/annotations.ts";
+import { applyImages, type ImageSpec } from "./transformers/images.ts";
+import { labelEntryFieldSpecs, labelTransformer } from "./transformers/labels.ts";
+import { namespaceTransformer } from "./transformers/namespace.ts";
+import { prefixTransformer, suffixTransformer } from "./transformers/prefix-suffix.ts";
+import { applyReplacements } from "./transformers/replacements.ts";
+import { applyReplicas, type ReplicaSpec } from "./transformers/replicas.ts";
+import { applyJson6902ToSelected } from "./patches.ts";
+import type { FieldSpec } from "./fieldspec.ts";
+
+/**
+ * kustomize's builtin transformers in their fixed order (kusttarget_configplugin.go):
+ * PatchStrategicMerge, Patch, Namespace, Prefix, Suffix, Label, Annotations, PatchJson6902, ReplicaCount,
+ * ImageTag, Replacement.
+ */
+export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator): void {
+  const k = t.k;
+  const res = () => ra.resources.list;
+
+  // 1. patchesStrategicMerge: each entry is inline YAML or a file path.
+  for (const e of stringEntries(k, "patchesStrategicMerge")) {
+    const patches = loadSmpEntry(run, t, e.value, e.at);
+    for (const p of patches ?? []) applyStrategicMergeToResources(ra.resources, p, undefined, {}, ctxAt(run, e.at));
+  }
+
+  // 2. patches
+  for (const e of listEntries(k, "patches")) {
+    if (!isMap(e.value)) {
+      run.diags.error("KUS003", "invalid Kustomization: each patches entry must be a mapping", e.at);
+      continue;
+    }
+    const entry = e.value;
+    const ctx = ctxAt(run, e.at);
+    const inline = typeof entry.patch === "string" ? entry.patch.trim() : "";
+    const file = typeof entry.path === "string" ? entry.path : "";
+    if (inline === "" && file === "") {
+      run.diags.error("KUS040", "a patch must specify one of patch and path", e.at);
+      continue;
+    }
+    if (inline !== "" && file !== "") {
+      run.diags.error("KUS040", "patch and path can't be set at the same time", e.at);
+      continue;
+    }
+    let text = inline;
+    let source = `inline patch`;
+    let sourceFile = k.docAt.file;
+    if (file !== "") {
+      const f = readRootFile(run.fs, t.root, file, e.at, run.diags, "patch file");
+      if (!f.ok) continue;
+      run.files.add(f.abs);
+      text = f.text;
+      source = `patch file '${file}'`;
+      sourceFile = run.fs.rel(f.abs);
+    }
+    const parsed = parsePatchText(text, source, sourceFile, e.at, run.diags);
+    if (!parsed) continue;
+    const options = isMap(entry.options) ? (entry.options as Record<string, Value>) : {};
+    const target = isMap(entry.target) ? entry.target : undefined;
+    applyParsedPatch(ra, parsed, target, options, ctx, source);
+  }
+
+  // 3. namespace
+  const ns = stringField(k, "namespace");
+  if (ns) {
+    namespaceTransformer(res(), { namespace: ns, fieldSpecs: ra.config.namespace }, ctxAt(run, k.at.namespace!));
+  }
+
+  // 4-5. prefix, suffix
+  const prefix = stringField(k, "namePrefix");
+  if (prefix) prefixTransformer(res(), prefix, ra.config.namePrefix, ctxAt(run, k.at.namePrefix!));
+  const suffix = stringField(k, "nameSuffix");
+  if (suffix) suffixTransformer(res(), suffix, ra.config.nameSuffix, ctxAt(run, k.at.nameSuffix!));
+
+  // 6. labels entries, then commonLabels
+  for (const e of listEntries(k, "labels")) {
+    if (!isMap(e.value)) {
+      run.diags.error("KUS003", "invalid Kustomization: each labels entry must be a mapping", e.at);
+      continue;
+    }
+    const l = e.value;
+    const ctx = ctxAt(run, e.at);
+    const entry = {
+      pairs: stringValues(l.pairs),
+      includeSelectors: l.includeSelectors === true,
+      includeTemplates: l.includeTemplates === true,
+      fields: Array.isArray(l.fields) ? (l.fields as unknown as FieldSpec[]) : [],
+    };
+    labelTransformer(res(), entry.pairs, labelEntryFieldSpecs(entry, ra.config, ctx), ctx);
+  }
+  const common = stringMapField(k, "commonLabels");
+  if (Object.keys(common).length > 0) {
+    labelTransformer(res(), common, ra.config.commonLabels, ctxAt(run, k.at.commonLabels!));
+  }
+
+  // 7. commonAnnotations
+  const ann = stringMapField(k, "commonAnnotations");
+  if (Object.keys(ann).length > 0) {
+    annotationsTransformer(res(), ann, ra.config.commonAnnotations, ctxAt(run, k.at.commonAnnotations!));
+  }
+
+  // 8. patchesJson6902 (legacy): target required, ops inline (`patch`) or from `path`.
+  for (const e of listEntries(k, "patchesJson6902")) {
+    if (!isMap(e.value)) {
+      run.diags.error("KUS003", "invalid Kustomization: each patchesJson6902 entry must be a mapping", e.at);
+      continue;
+    }
+    const entry = e.value;
+    const target = isMap(entry.target) ? entry.target : undefined;
+    if (!target || typeof target.name !== "string" || target.name === "") {
+      run.diags.error("KUS040", "must specify the target name", e.at);
+      continue;
+    }
+    const inline = typeof entry.patch === "string" ? entry.patch : "";
+    const file = typeof entry.path === "string" ? entry.path : "";
+    if (inline === "" && file === "") {
+      run.diags.error("KUS040", "empty file path and empty jsonOp", e.at);
+      continue;
+    }
+    if (inline !== "" && file !== "") {
+      run.diags.error("KUS040", "must specify a file path or jsonOp, not both", e.at);
+      continue;
+    }
+    let text = inline;
+    let sourceFile = k.docAt.file;
+    if (file !== "") {
+      const f = readRootFile(run.fs, t.root, file, e.at, run.diags, "patch file");
+      if (!f.ok) continue;
+      run.files.add(f.abs);
+      text = f.text;
+      sourceFile = run.fs.rel(f.abs);
+    }
+    const parsed = parsePatchText(text, file ? `patch file '${file}'` : "inline patch", sourceFile, e.at, run.diags, "json");
+    if (!parsed || parsed.kind !== "json") continue;
+    applyJson6902ToSelected(ra.resources, parsed.ops, target, ctxAt(run, e.at), false);
+  }
+
+  // 9. replicas
+  const replicas = listEntries(k, "replicas");
+  if (replicas.length > 0) {
+    applyReplicas(
+      res(),
+      replicas.map((e) => e.value as unknown as ReplicaSpec),
+      ra.config.replicas,
+      ctxAt(run, k.at.replicas!),
+    );
+  }
+
+  // 10. images
+  const images = listEntries(k, "images");
+  if (images.length > 0) {
+    applyImages(res(), images.map((e) => e.value as unknown as ImageSpec), ra.config.images, ctxAt(run, k.at.images!));
+  }
+
+  // 11. replacements: inline entries or `path:` files holding a list of them.
+  const replacements: { value: Value; at: Position }[] = [];
+  for (const e of listEntries(k, "replacements")) {
+    if (isMap(e.value) && typeof e.value.path === "string") {
+      const f = readRootFile(run.fs, t.root, e.value.path, e.at, run.diags, "replacements file");
+      if (!f.ok) continue;
+      run.files.add(f.abs);
+      const loaded = run.engine.parse(f.abs);
+      run.diags.addAll(loaded.diagnostics);
+      for (const d of loaded.docs) {
+        const items = Array.isArray(d.value) ? d.value : d.value === null ? [] : [d.value];
+        for (const item of items) replacements.push({ value: item, at: { file: run.fs.rel(f.abs), line: d.line, column: d.column } });
+      }
+    } else replacements.push(e);
+  }
+  if (replacements.length > 0) applyReplacements(res(), replacements, ctxAt(run, k.at.replacements!));
+}
+
+function applyParsedPatch(
+  ra: Accumulator,
+  parsed: ParsedPatch,
+  target: ValueMap | undefined,
+  options: Record<string, Value>,
+  ctx: TransformContext,
+  source: string,
+): void {
+  if (parsed.kind === "smp") {
+    if (target && parsed.docs.length > 1) {
+      ctx.diags.error(
+        "KUS040",
+        `multiple strategic-merge patches in one patches entry may not set a target: ${source}`,
+        ctx.at,
+        "Split the documents into separate patches entries.",
+      );
+      return;
+    }
+    for (const doc of parsed.docs) applyStrategicMergeToResources(ra.resources, doc, target, options, ctx);
+    return;
+  }
+  if (!target) {
+    ctx.diags.error("KUS040", `must specify a target for JSON patch ${source}`, ctx.at, "Add `target:` with kind and name.");
+    return;
+  }
+  applyJson6902ToSelected(ra.resources, parsed.ops, target, ctx, true);
+}
+
+function loadSmpEntry(run: BuildRun, t: Target, entry: string, at: Position): ValueMap[] | undefined {
+  // kustomize first tries the entry as inline YAML, then as a file path.
+  const inline = loadYaml(entry, t.relFile);
+  const docs = inline.diagnostics.length === 0 ? inline.docs.filter((d) => d.value !== null) : [];
+  if (docs.length > 0 && docs.every((d) => isMap(d.value) && typeof d.value.kind === "string")) {
+    return docs.map((d) => d.value as ValueMap);
+  }
+  const f = readRootFile(run.fs, t.root, entry, at, run.diags, "patch file");
+  if (!f.ok) return undefined;
+  run.files.add(f.abs);
+  const parsed = parsePatchText(f.text, `patch file '${entry}'`, run.fs.rel(f.abs), at, run.diags, "smp");
+  return parsed?.kind === "smp" ? parsed.docs : undefined;
+}
+
+function stringValues(v: Value | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isMap(v)) for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : String(x);
+  return out;
+}
