@@ -14,7 +14,8 @@ export interface ResId extends Gvk {
 }
 
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
-  const i = apiVersion.lastIndexOf("/");
+  // kyaml's ParseGroupVersion splits at the first slash.
+  const i = apiVersion.indexOf("/");
   return i < 0
     ? { group: "", version: apiVersion }
     : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
@@ -42,10 +43,14 @@ export function gvkString(g: Gvk): string {
   return `${g.group || "~G"}_${g.version || "~V"}_${g.kind || "~K"}`;
 }
 
+/** kyaml's Gvk.String(): `kind.version.group` with placeholders for empty parts. */
+export function gvkDotString(g: Gvk): string {
+  return `${g.kind || "[noKind]"}.${g.version || "[noVer]"}.${g.group || "[noGrp]"}`;
+}
+
 /** kustomize's ResId.String(): `kind.version.group/name.namespace` as in its error messages. */
 export function idString(id: ResId): string {
-  const gvk = [id.kind, id.version, id.group].filter((s) => s !== "").join(".");
-  return `${gvk}/${id.name}.${id.namespace || "[noNs]"}`;
+  return `${gvkDotString(id)}/${id.name || "[noName]"}.${id.namespace || "[noNs]"}`;
 }
 
 /** Kind/name display for humans, e.g. `ConfigMap/default/app`. */
@@ -54,49 +59,98 @@ export function idDisplay(id: ResId): string {
 }
 
 /**
- * Built-in kinds kyaml's OpenAPI knows to be cluster-scoped. Everything else (every CRD kind too) is treated
- * as namespaced by kustomize's namespace transformer.
+ * kyaml's precomputed namespace-scope table (kyaml v0.18.1 `openapi.precomputedIsNamespaceScoped`, the one
+ * kustomize v5.5 uses): the built-in types that are cluster-scoped, keyed by exact `apiVersion` and kind.
+ * Anything else, every CRD kind and built-in kinds at another apiVersion included, counts as namespaced
+ * (`IsCertainlyClusterScoped` is false for unknown types).
  */
 const CLUSTER_SCOPED = new Set<string>([
-  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "apiregistration.k8s.io/APIService",
-  "authentication.k8s.io/TokenReview",
-  "authentication.k8s.io/SelfSubjectReview",
-  "authorization.k8s.io/SelfSubjectAccessReview",
-  "authorization.k8s.io/SelfSubjectRulesReview",
-  "authorization.k8s.io/SubjectAccessReview",
-  "certificates.k8s.io/CertificateSigningRequest",
-  "certificates.k8s.io/ClusterTrustBundle",
-  "flowcontrol.apiserver.k8s.io/FlowSchema",
-  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
-  "networking.k8s.io/IngressClass",
-  "networking.k8s.io/IPAddress",
-  "networking.k8s.io/ServiceCIDR",
-  "node.k8s.io/RuntimeClass",
-  "policy/PodSecurityPolicy",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "scheduling.k8s.io/PriorityClass",
-  "storage.k8s.io/CSIDriver",
-  "storage.k8s.io/CSINode",
-  "storage.k8s.io/StorageClass",
-  "storage.k8s.io/VolumeAttachment",
-  "storage.k8s.io/VolumeAttributesClass",
-  "resource.k8s.io/DeviceClass",
-  "resource.k8s.io/ResourceSlice",
-  "extensions/PodSecurityPolicy",
-  "/ComponentStatus",
-  "/Namespace",
-  "/Node",
-  "/PersistentVolume",
+  "admissionregistration.k8s.io/v1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration",
+  "apiextensions.k8s.io/v1 CustomResourceDefinition",
+  "apiextensions.k8s.io/v1beta1 CustomResourceDefinition",
+  "apiregistration.k8s.io/v1 APIService",
+  "apiregistration.k8s.io/v1beta1 APIService",
+  "certificates.k8s.io/v1 CertificateSigningRequest",
+  "certificates.k8s.io/v1beta1 CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema",
+  "flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration",
+  "networking.k8s.io/v1 IngressClass",
+  "networking.k8s.io/v1beta1 IngressClass",
+  "node.k8s.io/v1 RuntimeClass",
+  "node.k8s.io/v1beta1 RuntimeClass",
+  "policy/v1beta1 PodSecurityPolicy",
+  "rbac.authorization.k8s.io/v1 ClusterRole",
+  "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRole",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding",
+  "scheduling.k8s.io/v1 PriorityClass",
+  "scheduling.k8s.io/v1beta1 PriorityClass",
+  "storage.k8s.io/v1 CSIDriver",
+  "storage.k8s.io/v1 CSINode",
+  "storage.k8s.io/v1 StorageClass",
+  "storage.k8s.io/v1 VolumeAttachment",
+  "storage.k8s.io/v1beta1 CSIDriver",
+  "storage.k8s.io/v1beta1 CSINode",
+  "storage.k8s.io/v1beta1 StorageClass",
+  "storage.k8s.io/v1beta1 VolumeAttachment",
+  "v1 ComponentStatus",
+  "v1 Namespace",
+  "v1 Node",
+  "v1 NodeProxyOptions",
+  "v1 PersistentVolume",
 ]);
 
+/** kyaml's `Gvk.IsClusterScoped()` (via `openapi.IsCertainlyClusterScoped`). */
 export function isClusterScoped(gvk: Gvk): boolean {
-  return CLUSTER_SCOPED.has(`${gvk.group}/${gvk.kind}`);
+  return CLUSTER_SCOPED.has(`${apiVersionOf(gvk)} ${gvk.kind}`);
+}
+
+/** kyaml's `Gvk.IsLessThan`, the order kustomize sorts field specs and name references in. */
+export function gvkLess(a: Gvk, b: Gvk): boolean {
+  const ia = TYPE_ORDER.get(a.kind) ?? 0;
+  const ib = TYPE_ORDER.get(b.kind) ?? 0;
+  if (ia !== ib) return ia < ib;
+  return goStringLess(gvkString(a), gvkString(b));
+}
+
+const TYPE_ORDER = (() => {
+  const first = [
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+  ];
+  const last = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+  const m = new Map<string, number>();
+  for (const [i, k] of first.entries()) m.set(k, -first.length + i);
+  for (const [i, k] of last.entries()) m.set(k, 1 + i);
+  return m;
+})();
+
+/** Go's `<` on strings compares bytes. */
+function goStringLess(a: string, b: string): boolean {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
 }
 
 export function sameId(a: ResId, b: ResId): boolean {
@@ -112,7 +166,10 @@ export function sameId(a: ResId, b: ResId): boolean {
 /** kustomize's resid.TotallyNotANamespace: what cluster-scoped objects compare by. */
 export const NON_NAMESPACEABLE = "_non_namespaceable_";
 
-/** ResId.EffectiveNamespace: cluster-scoped kinds have none, an empty namespace means `default`. */
+/**
+ * ResId.EffectiveNamespace: cluster-scoped kinds have none, an empty namespace means `default`.
+ * kustomize stores previous ids with this namespace already applied, so applying it again to one is harmless.
+ */
 export function effectiveNamespace(id: ResId): string {
   if (isClusterScoped(id)) return NON_NAMESPACEABLE;
   return id.namespace === "" ? "default" : id.namespace;

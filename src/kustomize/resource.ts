@@ -1,6 +1,6 @@
 import type { Position } from "../core/diagnostics.ts";
 import { isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
-import { idOf, type ResId } from "./resid.ts";
+import { effectiveNamespace, idOf, type ResId } from "./resid.ts";
 
 export type GeneratorBehavior = "create" | "merge" | "replace";
 
@@ -25,6 +25,13 @@ export interface Resource {
    * targets that share a referrer's kustomization lineage.
    */
   loadedFrom?: string;
+  /**
+   * Prefixes and suffixes the prefix/suffix transformers added to the name, innermost kustomization first
+   * (kustomize's internal `prefixes`/`suffixes` annotations); the name-reference fix-up uses them to pick between
+   * targets that had the same original name.
+   */
+  namePrefixes?: string[];
+  nameSuffixes?: string[];
 }
 
 export function makeResource(obj: ValueMap, origin: Position): Resource {
@@ -69,6 +76,16 @@ export function renameResource(
   if (change.name !== undefined) md.name = change.name;
   if (change.namespace !== undefined) md.namespace = change.namespace;
   if (change.kind !== undefined) r.obj.kind = change.kind;
+}
+
+/**
+ * kustomize's StorePreviousId: remembers the current id even when the next step leaves it unchanged (the
+ * namespace transformer does this for every object, which makes all of them name-reference candidates).
+ * The namespace is stored as kustomize stores it, the effective one (`default` when empty).
+ */
+export function storePreviousId(r: Resource): void {
+  const id = currentId(r);
+  r.prevIds.push({ ...id, namespace: effectiveNamespace(id) });
 }
 
 export function stringMap(v: unknown): Record<string, string> {
