@@ -1,0 +1,879 @@
+/**
+ * Byte-exact re-implementation of what `kustomize build` prints for a resource.
+ *
+ * kustomize Go-`json.Marshal`s each resource and hands the JSON to sigs.k8s.io/yaml.JSONToYAML, which
+ * re-reads it with goyaml.v2 (numbers regain int/float types, quoted strings pass through the YAML
+ * double-quoted scanner) and marshals it with goyaml.v2 (keyList key order, YAML 1.1 resolution decides
+ * quoting) through its libyaml port (best_width 80, indent 2, unicode on). This module emulates those three
+ * stages directly on the Value tree; the emitter part mirrors libyaml's column/whitespace/indention state
+ * so folding and indentation fall out the same way.
+ */
+import { formatGoJsonNumber, goJsonString } from "./go-json.ts";
+import { isMap, type Value, type ValueMap } from "./value.ts";
+
+const BEST_WIDTH = 80;
+const BEST_INDENT = 2;
+
+/** One resource as kustomize prints it (always ends with a newline). */
+export function emitYaml(value: Value): string {
+  const e = new Emitter();
+  e.node(value, false);
+  e.documentEnd();
+  return e.out.join("");
+}
+
+/** Resources joined as kustomize's ResMap.AsYaml does: `---\n` between documents, none before the first. */
+export function emitYamlStream(values: readonly Value[]): string {
+  const parts: string[] = [];
+  for (const v of values) {
+    if (parts.length > 0) parts.push("---\n");
+    parts.push(emitYaml(v));
+  }
+  return parts.join("");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Stage 1+2: JSON text and its re-reading by goyaml.v2.
+
+/** The scalar text goyaml.v2 prints for a number after the JSON round trip. */
+export function yamlNumberText(v: number | bigint): string {
+  const json = typeof v === "bigint" ? v.toString() : formatGoJsonNumber(v);
+  if (/^-?\d+$/.test(json)) {
+    // Integer-looking JSON resolves to int64, else uint64, else float64.
+    const n = BigInt(json);
+    if (n >= INT64_MIN && n <= UINT64_MAX) return n.toString();
+    return formatFloatG(Number(json));
+  }
+  return formatFloatG(typeof v === "bigint" ? Number(json) : v);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** strconv.FormatFloat(f, 'g', -1, 64): shortest digits; exponent form when exp < -4 or exp >= 6. */
+export function formatFloatG(f: number): string {
+  if (Number.isNaN(f)) return ".nan";
+  if (f === Infinity) return ".inf";
+  if (f === -Infinity) return "-.inf";
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
+  const [mant, expStr] = f.toExponential().split("e") as [string, string];
+  const exp = Number(expStr);
+  const neg = mant.startsWith("-");
+  const digits = mant.replace("-", "").replace(".", "");
+  let body: string;
+  if (exp < -4 || exp >= 6) {
+    const e = Math.abs(exp);
+    body = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}e${exp < 0 ? "-" : "+"}${e < 10 ? `0${e}` : e}`;
+  } else if (exp < 0) {
+    body = `0.${"0".repeat(-exp - 1)}${digits}`;
+  } else if (digits.length <= exp + 1) {
+    body = digits + "0".repeat(exp + 1 - digits.length);
+  } else {
+    body = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  }
+  return neg ? `-${body}` : body;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Characters Go's JSON leaves raw that goyaml.v2's reader rejects, plus NEL which its scanner folds.
+const NEEDS_NORMALIZE = /[\u007f-\u009f\ufffe\uffff\ud800-\udfff]/;
+const REJECTED = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+const NEL_RUN = /[ ]*\u0085[ \u0085]*/g;
+
+/**
+ * A string as it comes back out of goyaml.v2 after Go's JSON encoding: invalid UTF-16 becomes U+FFFD,
+ * raw NEL is a line break inside the double-quoted JSON string and so gets folded, and characters the YAML
+ * reader refuses make kustomize fail.
+ */
+export function jsonRoundTripString(s: string): string {
+  if (!NEEDS_NORMALIZE.test(s)) return s;
+  let r = s.replace(LONE_SURROGATE, "\ufffd");
+  if (REJECTED.test(r)) throw new Error("yaml: control characters are not allowed");
+  if (r.includes("\u0085")) {
+    r = r.replace(NEL_RUN, (run, offset: number) => {
+      // A document marker right at the start of a "line" aborts the scan.
+      const last = run.charCodeAt(run.length - 1);
+      if (last === 0x85) {
+        const next = r.slice(offset + run.length, offset + run.length + 4);
+        if (/^(---|\.\.\.)[ \u0085]/.test(next)) {
+          throw new Error("yaml: found unexpected document indicator while scanning a quoted scalar");
+        }
+      }
+      let breaks = 0;
+      for (let i = 0; i < run.length; i++) if (run.charCodeAt(i) === 0x85) breaks++;
+      return breaks === 1 ? " " : "\n".repeat(breaks - 1);
+    });
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// goyaml.v2 resolve(): would this text, written plain, read back as something other than a string?
+
+const RESOLVE_MAP = new Set([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"],
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"],
+  ...["", "~", "null", "Null", "NULL"],
+  ...[".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"],
+]);
+
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const GO_INT_BASE0 = /^([+-]?)(?:0[bB]([01]+)|0[oO]([0-7]+)|0[xX]([0-9a-fA-F]+)|0([0-7]*)|([1-9][0-9]*))$/;
+const DOT_FLOAT = /^\.([0-9_]*)(?:[eE][+-]?([0-9][0-9_]*))?$/;
+
+/** True when goyaml.v2 must quote `s` so it stays a string (encoder.stringv's canUsePlain, negated). */
+export function resolvesToNonString(s: string): boolean {
+  if (s.length === 0) return true;
+  const c = s.charCodeAt(0);
+  if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+    if (RESOLVE_MAP.has(s)) return true;
+    return resolvesAsNumberOrTime(s) || BASE60_FLOAT.test(s);
+  }
+  if (c === 0x2e) {
+    if (RESOLVE_MAP.has(s)) return true;
+    return dotFloatParses(s);
+  }
+  if ("yYnNtTfFoO~".includes(s[0]!)) return RESOLVE_MAP.has(s);
+  return false;
+}
+
+function resolvesAsNumberOrTime(s: string): boolean {
+  if (isGoYamlTimestamp(s)) return true;
+  const plain = s.includes("_") ? s.replaceAll("_", "") : s;
+  if (goParseIntBase0(plain)) return true;
+  if (YAML_STYLE_FLOAT.test(plain) && Number.isFinite(Number(plain))) return true;
+  if (plain.startsWith("0b")) {
+    const m = /^([+-]?)([01]+)$/.exec(plain.slice(2));
+    if (m) return fitsSigned(m[1]!, BigInt(`0b${m[2]}`)) || (m[1] === "" && BigInt(`0b${m[2]}`) <= UINT64_MAX);
+  } else if (plain.startsWith("-0b")) {
+    const rest = plain.slice(3);
+    if (/^[01]+$/.test(rest)) return BigInt(`0b${rest}`) <= -INT64_MIN;
+  }
+  return false;
+}
+
+function fitsSigned(sign: string, mag: bigint): boolean {
+  return sign === "-" ? mag <= -INT64_MIN : mag <= INT64_MAX;
+}
+
+/** strconv.ParseInt(s, 0, 64) succeeding, or ParseUint(s, 0, 64) for unsigned text. */
+function goParseIntBase0(s: string): boolean {
+  const m = GO_INT_BASE0.exec(s);
+  if (!m) return false;
+  const sign = m[1]!;
+  let mag: bigint;
+  if (m[2] !== undefined) mag = BigInt(`0b${m[2]}`);
+  else if (m[3] !== undefined) mag = BigInt(`0o${m[3]}`);
+  else if (m[4] !== undefined) mag = BigInt(`0x${m[4]}`);
+  else if (m[5] !== undefined) mag = m[5] === "" ? 0n : BigInt(`0o${m[5]}`);
+  else mag = BigInt(m[6]!);
+  return fitsSigned(sign, mag) || (sign === "" && mag <= UINT64_MAX);
+}
+
+/** strconv.ParseFloat for text starting with '.', underscores allowed only between digits. */
+function dotFloatParses(s: string): boolean {
+  const m = DOT_FLOAT.exec(s);
+  if (!m || !/[0-9]/.test(m[1]!)) return false;
+  if (s.includes("_") && !underscoreOk(s)) return false;
+  return Number.isFinite(Number(s.replaceAll("_", "")));
+}
+
+/** strconv's underscoreOK for base-10 text: every '_' sits between digits. */
+function underscoreOk(s: string): boolean {
+  let saw = "^";
+  for (const ch of s) {
+    if (ch >= "0" && ch <= "9") saw = "0";
+    else if (ch === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+    } else {
+      if (saw === "_") return false;
+      saw = "!";
+    }
+  }
+  return saw !== "_";
+}
+
+/** goyaml.v2 parseTimestamp: Go time.Parse against its four layouts. */
+export function isGoYamlTimestamp(s: string): boolean {
+  if (!/^[0-9]{4}-/.test(s)) return false;
+  const year = Number(s.slice(0, 4));
+  let p = 5;
+  const num = (): number => {
+    // time.getnum(s, false): one or two digits, greedily.
+    const a = s.charCodeAt(p) - 48;
+    if (!(a >= 0 && a <= 9)) return -1;
+    const b = s.charCodeAt(p + 1) - 48;
+    if (b >= 0 && b <= 9) {
+      p += 2;
+      return a * 10 + b;
+    }
+    p += 1;
+    return a;
+  };
+  const month = num();
+  if (month < 0 || s[p] !== "-") return false;
+  p++;
+  const day = num();
+  if (day < 0 || month < 1 || month > 12) return false;
+  if (day < 1 || day > daysIn(month, year)) return false;
+  if (p === s.length) return true;
+  const sep = s[p];
+  let zoned: boolean;
+  if (sep === "T" || sep === "t") {
+    zoned = true;
+    p++;
+  } else if (sep === " ") {
+    zoned = false;
+    while (s[p] === " ") p++;
+  } else return false;
+  const hour = num();
+  if (hour < 0 || hour >= 24 || s[p] !== ":") return false;
+  p++;
+  const minute = num();
+  if (minute < 0 || minute >= 60 || s[p] !== ":") return false;
+  p++;
+  const second = num();
+  if (second < 0 || second >= 60) return false;
+  if ((s[p] === "." || s[p] === ",") && /[0-9]/.test(s[p + 1] ?? "")) {
+    p += 2;
+    while (/[0-9]/.test(s[p] ?? "")) p++;
+  }
+  if (zoned) {
+    if (s[p] === "Z") p++;
+    else {
+      const m = /^([+-])([0-9]{2}):([0-9]{2})/.exec(s.slice(p, p + 6));
+      if (!m || Number(m[2]) > 24 || Number(m[3]) > 60) return false;
+      p += 6;
+    }
+  }
+  return p === s.length;
+}
+
+function daysIn(month: number, year: number): number {
+  if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// goyaml.v2 sorter.go keyList.Less for string keys.
+
+/** Sort comparator giving goyaml.v2's "natural" key order (letters after non-letters, digit runs by value). */
+export function compareGoYamlKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return keyLess(a, b) ? -1 : 1;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+function keyLess(a: string, b: string): boolean {
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return runesLess(toRunes(a), toRunes(b));
+  // Without surrogates, UTF-16 units are runes: avoid allocating.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return runesLess(toRunes(a), toRunes(b), i);
+  }
+  return a.length < b.length;
+}
+
+function toRunes(s: string): number[] {
+  const r: number[] = [];
+  for (const ch of s) r.push(ch.codePointAt(0)!);
+  return r;
+}
+
+function runesLess(ar: number[], br: number[], start = 0): boolean {
+  for (let i = start; i < ar.length && i < br.length; i++) {
+    const x = ar[i]!;
+    const y = br[i]!;
+    if (x === y) continue;
+    const al = isLetter(x);
+    const bl = isLetter(y);
+    if (al && bl) return x < y;
+    if (al || bl) return bl;
+    // Compare the digit runs starting here as int64 numbers, as Go does (including its wrap-around).
+    let an = 0n;
+    let bn = 0n;
+    if (x === 48 || y === 48) {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
+        if (ar[j] !== 48) {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = BigInt.asIntN(64, an * 10n + BigInt(ar[ai]! - 48));
+    let bi = i;
+    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = BigInt.asIntN(64, bn * 10n + BigInt(br[bi]! - 48));
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return x < y;
+  }
+  return ar.length < br.length;
+}
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+
+function isLetter(c: number): boolean {
+  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return LETTER.test(String.fromCodePoint(c));
+}
+
+function isDigit(c: number): boolean {
+  if (c < 128) return c >= 48 && c <= 57;
+  return DIGIT.test(String.fromCodePoint(c));
+}
+
+function sortedYamlKeys(m: ValueMap): string[] {
+  return Object.keys(m).sort(compareGoYamlKeys);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// libyaml scalar analysis (yaml_emitter_analyze_scalar) and style choice.
+
+const PLAIN = 0;
+const SINGLE = 1;
+const DOUBLE = 2;
+const LITERAL = 3;
+type Style = typeof PLAIN | typeof SINGLE | typeof DOUBLE | typeof LITERAL;
+
+interface Analysis {
+  multiline: boolean;
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+/** libyaml is_printable: which characters may appear unescaped (with unicode output on). */
+function isPrintable(c: number): boolean {
+  return (
+    c === 0x0a ||
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
+  );
+}
+
+function isBreak(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+function isBlankZ(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0 || isBreak(c);
+}
+
+function analyze(s: string): Analysis {
+  if (s.length === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  }
+  let blockIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWs = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  if (s.startsWith("---") || s.startsWith("...")) blockIndicators = true;
+  const n = s.length;
+  for (let i = 0; i < n; ) {
+    const c = s.codePointAt(i)!;
+    const w = c > 0xffff ? 2 : 1;
+    const next = i + w < n ? s.charCodeAt(i + w) : -1;
+    const followedByWs = next === -1 || next === 0x20 || next === 0x09;
+    if (i === 0) {
+      switch (c) {
+        case 0x23: // # , [ ] { } & * ! | > ' " % @ `
+        case 0x2c:
+        case 0x5b:
+        case 0x5d:
+        case 0x7b:
+        case 0x7d:
+        case 0x26:
+        case 0x2a:
+        case 0x21:
+        case 0x7c:
+        case 0x3e:
+        case 0x27:
+        case 0x22:
+        case 0x25:
+        case 0x40:
+        case 0x60:
+          blockIndicators = true;
+          break;
+        case 0x3f: // ? :
+        case 0x3a:
+          if (followedByWs) blockIndicators = true;
+          break;
+        case 0x2d: // -
+          if (followedByWs) blockIndicators = true;
+          break;
+      }
+    } else if (c === 0x3a) {
+      if (followedByWs) blockIndicators = true;
+    } else if (c === 0x23) {
+      if (precededByWs) blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (i + w === n) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i + w === n) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWs = isBlankZ(c);
+    i += w;
+  }
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+    blockAllowed = false;
+  }
+  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
+  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+/** encoder.stringv's requested style followed by yaml_emitter_select_scalar_style (block context). */
+function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
+  let style: Style = s.includes("\n") ? LITERAL : resolvesToNonString(s) ? DOUBLE : PLAIN;
+  if (simpleKey && a.multiline) style = DOUBLE;
+  if (style === PLAIN) {
+    if (!a.blockPlainAllowed) style = SINGLE;
+    if (s.length === 0 && simpleKey) style = SINGLE;
+  }
+  if (style === SINGLE && !a.singleQuotedAllowed) style = DOUBLE;
+  if (style === LITERAL && (!a.blockAllowed || simpleKey)) style = DOUBLE;
+  return style;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The emitter proper.
+
+const SPACES: string[] = [];
+function spaces(n: number): string {
+  let s = SPACES[n];
+  if (s === undefined) {
+    s = " ".repeat(n);
+    if (n < 256) SPACES[n] = s;
+  }
+  return s;
+}
+
+function hex(c: number, width: number): string {
+  return c.toString(16).toUpperCase().padStart(width, "0");
+}
+
+const SHORT_ESCAPES: Record<number, string> = {
+  0x00: "\\0",
+  0x07: "\\a",
+  0x08: "\\b",
+  0x09: "\\t",
+  0x0a: "\\n",
+  0x0b: "\\v",
+  0x0c: "\\f",
+  0x0d: "\\r",
+  0x1b: "\\e",
+  0x22: '\\"',
+  0x5c: "\\\\",
+  0x85: "\\N",
+  0xa0: "\\_",
+  0x2028: "\\L",
+  0x2029: "\\P",
+};
+
+function escapeChar(c: number): string {
+  const short = SHORT_ESCAPES[c];
+  if (short !== undefined) return short;
+  if (c <= 0xff) return `\\x${hex(c, 2)}`;
+  if (c <= 0xffff) return `\\u${hex(c, 4)}`;
+  return `\\U${hex(c, 8)}`;
+}
+
+/**
+ * goyaml.v2 reads the JSON object keys as implicit flow keys: they must stay on one line (raw NEL breaks it)
+ * and the `:` must come within 1024 characters of the key's opening quote.
+ */
+function checkJsonKey(key: string): undefined {
+  if (key.includes("\u0085")) throw new Error("yaml: did not find expected ',' or '}'");
+  if (key.length * 6 + 2 > 1024 && codePointLength(goJsonString(key)) > 1024) {
+    throw new Error("yaml: did not find expected ',' or '}'");
+  }
+  return undefined;
+}
+
+/** Rendered simple keys do not depend on position, so their text is cached. */
+interface KeyText {
+  text: string;
+  cols: number;
+}
+const keyCache = new Map<string, KeyText>();
+const KEY_CACHE_LIMIT = 10000;
+
+function codePointLength(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff || i === 0 || s.charCodeAt(i - 1) < 0xd800 || s.charCodeAt(i - 1) > 0xdbff)
+      n++;
+  }
+  return n;
+}
+
+class Emitter {
+  readonly out: string[] = [];
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private indent = -1;
+
+  private put(s: string, cols: number): void {
+    this.out.push(s);
+    this.column += cols;
+  }
+
+  private putBreak(): void {
+    this.out.push("\n");
+    this.column = 0;
+  }
+
+  private writeIndent(): void {
+    const indent = this.indent < 0 ? 0 : this.indent;
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    if (this.column < indent) this.put(spaces(indent - this.column), indent - this.column);
+    this.whitespace = true;
+    this.indention = true;
+  }
+
+  private writeIndicator(ind: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(" ", 1);
+    this.put(ind, ind.length);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  documentEnd(): void {
+    this.indent = -1;
+    this.writeIndent();
+  }
+
+  /** Emits a node; `mapping` says it is a mapping value (for libyaml's indentless sequences). */
+  node(v: Value, mapping: boolean): void {
+    if (v === null) this.plainAtom("null");
+    else if (typeof v === "boolean") this.plainAtom(v ? "true" : "false");
+    else if (typeof v === "number" || typeof v === "bigint") this.plainAtom(yamlNumberText(v));
+    else if (typeof v === "string") this.stringScalar(jsonRoundTripString(v), false);
+    else if (Array.isArray(v)) {
+      if (v.length === 0) this.emptyFlow("[", "]");
+      else this.sequence(v, mapping);
+    } else if (isMap(v)) {
+      const keys = sortedYamlKeys(v);
+      if (keys.length === 0) this.emptyFlow("{", "}");
+      else this.mapping(v, keys);
+    }
+  }
+
+  private emptyFlow(open: string, close: string): void {
+    this.writeIndicator(open, true, true, false);
+    this.writeIndicator(close, false, false, false);
+  }
+
+  private sequence(items: Value[], mapping: boolean): void {
+    const saved = this.indent;
+    const indentless = mapping && !this.indention;
+    if (this.indent < 0) this.indent = 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+    for (const item of items) {
+      this.writeIndent();
+      this.writeIndicator("-", true, false, true);
+      this.node(item, false);
+    }
+    this.indent = saved;
+  }
+
+  private mapping(m: ValueMap, keys: string[]): void {
+    const saved = this.indent;
+    this.indent = this.indent < 0 ? 0 : this.indent + BEST_INDENT;
+    for (const rawKey of keys) {
+      this.writeIndent();
+      const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
+      if (cached) {
+        this.put(cached.text, cached.cols);
+        this.whitespace = false;
+        this.indention = false;
+        this.writeIndicator(":", false, false, false);
+      } else {
+        const key = jsonRoundTripString(rawKey);
+        if (!key.includes("\n") && !/[\r\u0085\u2028\u2029]/.test(key) && Buffer.byteLength(key) <= 128) {
+          // yaml_emitter_check_simple_key: single-line and at most 128 bytes.
+          const start = this.out.length;
+          const col = this.column;
+          this.stringScalar(key, true);
+          if (keyCache.size < KEY_CACHE_LIMIT) {
+            keyCache.set(rawKey, { text: this.out.slice(start).join(""), cols: this.column - col });
+          }
+          this.writeIndicator(":", false, false, false);
+        } else {
+          this.writeIndicator("?", true, false, true);
+          this.stringScalar(key, false);
+          this.writeIndent();
+          this.writeIndicator(":", true, false, true);
+        }
+      }
+      this.node(m[rawKey] as Value, true);
+    }
+    this.indent = saved;
+  }
+
+  /** Numbers, booleans and null: always plain and never containing spaces. */
+  private plainAtom(text: string): void {
+    if (!this.whitespace) this.put(" ", 1);
+    this.put(text, text.length);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private stringScalar(s: string, simpleKey: boolean): void {
+    const a = analyze(s);
+    const style = selectStringStyle(s, a, simpleKey);
+    const saved = this.indent;
+    this.indent = this.indent < 0 ? BEST_INDENT : this.indent + BEST_INDENT;
+    switch (style) {
+      case PLAIN:
+        this.writePlain(s, !simpleKey);
+        break;
+      case SINGLE:
+        this.writeSingle(s, !simpleKey);
+        break;
+      case DOUBLE:
+        this.writeDouble(s, !simpleKey);
+        break;
+      case LITERAL:
+        this.writeLiteral(s);
+        break;
+    }
+    this.indent = saved;
+  }
+
+  private writePlain(s: string, allowBreaks: boolean): void {
+    if (!this.whitespace) this.put(" ", 1);
+    const len = codePointLength(s);
+    if (!allowBreaks || this.column + len <= BEST_WIDTH + 1) {
+      // No space can sit beyond the fold column, and plain scalars hold no line breaks.
+      this.put(s, len);
+    } else {
+      let spacesRun = false;
+      let chunk = "";
+      let chunkCols = 0;
+      const n = s.length;
+      for (let i = 0; i < n; ) {
+        const c = s.codePointAt(i)!;
+        const w = c > 0xffff ? 2 : 1;
+        if (c === 0x20) {
+          if (!spacesRun && this.column + chunkCols > BEST_WIDTH && s.charCodeAt(i + 1) !== 0x20) {
+            this.put(chunk, chunkCols);
+            chunk = "";
+            chunkCols = 0;
+            this.writeIndent();
+          } else {
+            chunk += " ";
+            chunkCols++;
+          }
+          spacesRun = true;
+        } else {
+          chunk += w === 2 ? s.slice(i, i + 2) : s[i];
+          chunkCols++;
+          spacesRun = false;
+        }
+        i += w;
+      }
+      this.put(chunk, chunkCols);
+    }
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeSingle(s: string, allowBreaks: boolean): void {
+    this.writeIndicator("'", true, false, false);
+    let spacesRun = false;
+    let breaks = false;
+    let chunk = "";
+    let chunkCols = 0;
+    const flush = (): void => {
+      if (chunk !== "") this.put(chunk, chunkCols);
+      chunk = "";
+      chunkCols = 0;
+    };
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = s.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (c === 0x20) {
+        if (
+          allowBreaks &&
+          !spacesRun &&
+          this.column + chunkCols > BEST_WIDTH &&
+          i > 0 &&
+          i < n - 1 &&
+          s.charCodeAt(i + 1) !== 0x20
+        ) {
+          flush();
+          this.writeIndent();
+        } else {
+          chunk += " ";
+          chunkCols++;
+        }
+        spacesRun = true;
+      } else if (isBreak(c)) {
+        flush();
+        if (!breaks && c === 0x0a) this.putBreak();
+        if (c === 0x0a) this.putBreak();
+        else {
+          this.out.push(String.fromCodePoint(c));
+          this.column = 0;
+        }
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) {
+          flush();
+          this.writeIndent();
+        }
+        if (c === 0x27) {
+          chunk += "'";
+          chunkCols++;
+        }
+        chunk += w === 2 ? s.slice(i, i + 2) : s[i];
+        chunkCols++;
+        this.indention = false;
+        spacesRun = false;
+        breaks = false;
+      }
+      i += w;
+    }
+    flush();
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeDouble(s: string, allowBreaks: boolean): void {
+    this.writeIndicator('"', true, false, false);
+    // libyaml's is_bom() looks at the start of the value, not the current character: a leading BOM
+    // therefore escapes every character.
+    const bomStart = s.charCodeAt(0) === 0xfeff;
+    let spacesRun = false;
+    let chunk = "";
+    let chunkCols = 0;
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = s.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (bomStart || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
+        const esc = escapeChar(c);
+        chunk += esc;
+        chunkCols += esc.length;
+        spacesRun = false;
+      } else if (c === 0x20) {
+        if (allowBreaks && !spacesRun && this.column + chunkCols > BEST_WIDTH && i > 0 && i < n - 1) {
+          this.put(chunk, chunkCols);
+          chunk = "";
+          chunkCols = 0;
+          this.writeIndent();
+          if (s.charCodeAt(i + 1) === 0x20) {
+            chunk += "\\";
+            chunkCols++;
+          }
+        } else {
+          chunk += " ";
+          chunkCols++;
+        }
+        spacesRun = true;
+      } else {
+        chunk += w === 2 ? s.slice(i, i + 2) : s[i];
+        chunkCols++;
+        spacesRun = false;
+      }
+      i += w;
+    }
+    this.put(chunk, chunkCols);
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(s: string): void {
+    this.writeIndicator("|", true, false, false);
+    const first = s.codePointAt(0)!;
+    if (first === 0x20 || isBreak(first)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    // Chomping: '-' without a final break, '+' when the final break is preceded by another (or alone).
+    const lastUnit = s.charCodeAt(s.length - 1);
+    const lastIsPair = lastUnit >= 0xdc00 && lastUnit <= 0xdfff;
+    const last = s.codePointAt(s.length - (lastIsPair ? 2 : 1))!;
+    if (!isBreak(last)) this.writeIndicator("-", false, false, false);
+    else if (s.length === 1) this.writeIndicator("+", false, false, false);
+    else {
+      const prevUnit = s.charCodeAt(s.length - 2);
+      const prevIsPair = prevUnit >= 0xdc00 && prevUnit <= 0xdfff;
+      const prev = s.codePointAt(s.length - (prevIsPair ? 3 : 2))!;
+      if (isBreak(prev)) this.writeIndicator("+", false, false, false);
+    }
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    const n = s.length;
+    let lineStart = 0;
+    // Lines between breaks are written whole; each non-empty line starts with write_indent.
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? s.charCodeAt(i) : -1;
+      if (c === -1 || c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029) {
+        if (i > lineStart) {
+          if (breaks) this.writeIndent();
+          const line = s.slice(lineStart, i);
+          this.put(line, codePointLength(line));
+          this.indention = false;
+          breaks = false;
+        }
+        if (c !== -1) {
+          this.out.push(c === 0x0a ? "\n" : s[i]!);
+          this.column = 0;
+          this.indention = true;
+          breaks = true;
+        }
+        lineStart = i + 1;
+      }
+    }
+  }
+}
