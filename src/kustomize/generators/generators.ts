@@ -1,7 +1,7 @@
 import type { Position } from "../../core/diagnostics.ts";
 import { isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 import type { TransformContext } from "../context.ts";
-import { isClusterScoped, type ResId } from "../resid.ts";
+import { idEquals, type ResId } from "../resid.ts";
 import {
   allIds,
   currentId,
@@ -11,6 +11,13 @@ import {
   renameResource,
 } from "../resource.ts";
 import { parseEnvFile } from "./dotenv.ts";
+import {
+  CONFIGMAP_ARGS_FIELDS,
+  decodeGoStruct,
+  GENERATOR_OPTIONS_FIELDS,
+  type GoField,
+  SECRET_ARGS_FIELDS,
+} from "./go-decode.ts";
 import { kustomizeHash } from "./hash.ts";
 
 /** kustomize's types.GeneratorOptions (per generator `options`, or the kustomization's `generatorOptions`). */
@@ -77,6 +84,8 @@ export const GEN_CODES = {
   invalidKey: "GEN011",
   /** Hash suffix requested on a kind kustomize cannot hash sensibly. */
   unhashable: "GEN012",
+  /** A generator entry or generatorOptions does not decode (wrong type, unknown field). */
+  badEntry: "GEN013",
 } as const;
 
 /**
@@ -116,7 +125,17 @@ export function generateConfigMap(
   ctx: TransformContext,
   origin: Position = ctx.at,
 ): Resource | undefined {
-  const options = mergeGlobalOptionsIntoLocal(args.options, globalOptions);
+  const decoded = decodeArgs(
+    args,
+    globalOptions,
+    "ConfigMapArgs",
+    CONFIGMAP_ARGS_FIELDS,
+    "configMapGenerator",
+    ctx,
+  );
+  if (decoded === undefined) return undefined;
+  args = decoded.args;
+  const options = mergeGlobalOptionsIntoLocal(args.options, decoded.global);
   const obj = baseObject("ConfigMap", args, ctx);
   if (obj === undefined) return undefined;
   const pairs = loadPairs(args, files, ctx);
@@ -142,7 +161,10 @@ export function generateSecret(
   ctx: TransformContext,
   origin: Position = ctx.at,
 ): Resource | undefined {
-  const options = mergeGlobalOptionsIntoLocal(args.options, globalOptions);
+  const decoded = decodeArgs(args, globalOptions, "SecretArgs", SECRET_ARGS_FIELDS, "secretGenerator", ctx);
+  if (decoded === undefined) return undefined;
+  args = decoded.args;
+  const options = mergeGlobalOptionsIntoLocal(args.options, decoded.global);
   const obj = baseObject("Secret", args, ctx);
   if (obj === undefined) return undefined;
   obj.type = args.type ? args.type : "Opaque";
@@ -155,6 +177,37 @@ export function generateSecret(
   }
   obj.data = data;
   return finish(obj, args, options, ctx, origin);
+}
+
+/**
+ * The orchestrator may hand over the raw YAML entry: check it the way kustomize's strict JSON decoding would
+ * (types, unknown fields, case-insensitive names) so that a wrong entry fails as it does in kustomize.
+ */
+function decodeArgs<T extends ConfigMapArgs>(
+  args: T,
+  global: GeneratorOptions | undefined,
+  struct: string,
+  fields: Record<string, GoField>,
+  path: string,
+  ctx: TransformContext,
+): { args: T; global: GeneratorOptions | undefined } | undefined {
+  const a = decodeGoStruct(args as unknown as Value, struct, fields, path);
+  if (!a.ok) {
+    ctx.diags.error(GEN_CODES.badEntry, a.message, ctx.at);
+    return undefined;
+  }
+  if (global === undefined) return { args: a.value as T, global };
+  const g = decodeGoStruct(
+    global as unknown as Value,
+    "GeneratorOptions",
+    GENERATOR_OPTIONS_FIELDS,
+    "generatorOptions",
+  );
+  if (!g.ok) {
+    ctx.diags.error(GEN_CODES.badEntry, g.message, ctx.at);
+    return undefined;
+  }
+  return { args: a.value as T, global: g.value as GeneratorOptions };
 }
 
 function baseObject(kind: "ConfigMap" | "Secret", args: ConfigMapArgs, ctx: TransformContext) {
@@ -368,8 +421,8 @@ function decodeUtf8(b: Uint8Array): string | undefined {
 }
 
 /**
- * kyaml encodeBase64: standard base64 cut into 70-character lines, each ending in a newline once the text
- * reaches 70 characters (so exactly 70 characters still gets a trailing newline).
+ * kyaml encodeBase64: standard base64 cut into 70-character lines, each ending in a newline, once the text
+ * reaches 70 characters (shorter text stays on one line without newline). Secrets get this too.
  */
 export function encodeBase64(bytes: Uint8Array): string {
   const enc = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
@@ -383,21 +436,8 @@ export function encodeBase64(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------------------
 // Merging a generated object into an existing one (resmap's appendReplaceOrMerge).
 
-/** ResId.Equals: same GVK and name, namespaces equal once "" and "default" are unified. */
-export function sameEffectiveId(a: ResId, b: ResId): boolean {
-  return (
-    a.group === b.group &&
-    a.version === b.version &&
-    a.kind === b.kind &&
-    a.name === b.name &&
-    effectiveNamespace(a) === effectiveNamespace(b)
-  );
-}
-
-function effectiveNamespace(id: ResId): string {
-  if (isClusterScoped(id)) return "~X";
-  return id.namespace === "" || id.namespace === "default" ? "default" : id.namespace;
-}
+/** ResId.Equals (same GVK and name, "" and "default" namespaces unified); kept as an alias. */
+export const sameEffectiveId: (a: ResId, b: ResId) => boolean = idEquals;
 
 /**
  * Combines a generated object with the existing one it names (behavior merge or replace), as kustomize's

@@ -54,9 +54,21 @@ function field(obj: ValueMap, path: readonly string[]): Value {
     cur = cur[seg];
   }
   if (cur === undefined) return "";
-  if (isMap(cur)) return cur;
+  if (isMap(cur)) return viaFloat64(cur) as ValueMap;
   if (Array.isArray(cur)) return null;
   return scalarText(cur);
+}
+
+/** A json.Unmarshal into interface{} turns every number into float64: big integers lose precision. */
+function viaFloat64(v: Value): Value {
+  if (typeof v === "bigint") return Number(v);
+  if (Array.isArray(v)) return v.map(viaFloat64);
+  if (isMap(v)) {
+    const m = newMap();
+    for (const k of Object.keys(v)) m[k] = viaFloat64(v[k] as Value);
+    return m;
+  }
+  return v;
 }
 
 /** The text of a YAML scalar as yaml.v3 keeps it in Node.Value (best effort: the model lost the source). */

@@ -97,18 +97,16 @@ export function keyed(objs: readonly Value[]): Record<string, unknown> {
   for (const o of objs) {
     if (!isMap(o)) continue;
     const md = isMap(o.metadata) ? o.metadata : {};
-    out[`${String(o.kind)}/${String(md.namespace ?? "")}/${String(md.name)}`] = JSON.parse(
-      JSON.stringify(o),
-      // kubectl writes U+2028/U+2029 raw in single-quoted scalars, then breaks and indents the line there;
-      // go-yaml reads that back as the bare character, the `yaml` package keeps the indentation spaces.
-      (_k, v) => (typeof v === "string" ? v.replace(/([\u2028\u2029]) +/g, "$1") : v),
-    );
+    out[`${String(o.kind)}/${String(md.namespace ?? "")}/${String(md.name)}`] = JSON.parse(JSON.stringify(o));
   }
   return out;
 }
 
 export function parseKubectlOutput(text: string): Record<string, unknown> {
-  return keyed(parseYamlDocs(text));
+  // kubectl writes U+2028/U+2029 raw inside single-quoted scalars and indents after them as after a line
+  // break; go-yaml reads the bare character back, the `yaml` package keeps the spaces. Undo that here.
+  const fixed = text.replace(/'[^'\n]*'/g, (q) => q.replace(/([\u2028\u2029]) +/g, "$1"));
+  return keyed(parseYamlDocs(fixed));
 }
 
 let kubectlChecked: string | undefined;
@@ -138,7 +136,14 @@ export function maybeUpdateGolden(dir: string): void {
   if (!process.env.KUSTOMIZE_UPDATE_GOLDENS || kubectlUnavailable()) return;
   const r = runKubectl(dir);
   if (r.ok) writeFileSync(join(dir, "expected.yaml"), r.out);
-  else writeFileSync(join(dir, "expected-error.txt"), r.err);
+  else {
+    // Keep the message, not klog's timestamp/pid prefix nor a panic's goroutine dump.
+    const lines = r.err
+      .replace(/^E\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] /, "")
+      .split("\n")
+      .slice(0, 4);
+    writeFileSync(join(dir, "expected-error.txt"), `${lines.join("\n").trimEnd()}\n`);
+  }
 }
 
 export type Golden = { kind: "ok"; objects: Record<string, unknown> } | { kind: "error"; text: string };

@@ -1,6 +1,7 @@
 import { isMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 import type { TransformContext } from "../context.ts";
 import { type FieldSpec, FieldSpecError, gvkSelected, visitField } from "../fieldspec.ts";
+import { decodeGoStruct, type GoField } from "../generators/go-decode.ts";
 import { gvkOf, idDisplay, idOf } from "../resid.ts";
 import type { Resource } from "../resource.ts";
 
@@ -14,6 +15,14 @@ export interface ImageSpec {
   /** Appended to the current tag (ignored when newTag or digest is set). */
   tagSuffix?: string;
 }
+
+const IMAGE_FIELDS: Record<string, GoField> = {
+  name: "string",
+  newName: "string",
+  tagSuffix: "string",
+  newTag: "string",
+  digest: "string",
+};
 
 /** kustomize's builtin `images` fieldSpecs (builtinpluginconsts/images.go). */
 export const DEFAULT_IMAGE_FIELD_SPECS: readonly FieldSpec[] = [
@@ -30,6 +39,10 @@ export const IMAGE_CODES = {
   notScalar: "IMG002",
   /** A fieldSpec path runs into a scalar. */
   badPath: "IMG003",
+  /** An element of a `containers`/`initContainers` list is a scalar or list. */
+  notMapElement: "IMG004",
+  /** An `images` entry does not decode (wrong type, unknown field). */
+  badEntry: "IMG005",
 } as const;
 
 /**
@@ -43,7 +56,14 @@ export function applyImages(
   fieldSpecs: readonly FieldSpec[],
   ctx: TransformContext,
 ): void {
-  for (const img of images) {
+  for (const raw of images) {
+    // Entries may arrive as raw YAML: kustomize decodes them strictly (e.g. `newTag: 1.0` is an error).
+    const decoded = decodeGoStruct(raw as unknown as Value, "Image", IMAGE_FIELDS, "images");
+    if (!decoded.ok) {
+      ctx.diags.error(IMAGE_CODES.badEntry, decoded.message, ctx.at, 'quote tags and digests: newTag: "1.0"');
+      continue;
+    }
+    const img = { name: "", ...decoded.value } as ImageSpec;
     const re = imagePattern(img.name);
     if (re === undefined) {
       ctx.diags.error(
@@ -70,7 +90,16 @@ export function applyImages(
     };
     for (const r of resources) {
       if (r.obj.kind === "CustomResourceDefinition") continue;
-      legacyScan(r.obj, (holder, key) => update(holder, key, r));
+      legacyScan(
+        r.obj,
+        (holder, key) => update(holder, key, r),
+        (el) =>
+          ctx.diags.error(
+            IMAGE_CODES.notMapElement,
+            `images: an element of a containers list of ${idDisplay(idOf(r.obj))} is not a map: ${JSON.stringify(el)}`,
+            r.origin,
+          ),
+      );
     }
     for (const r of resources) {
       if (r.obj.kind === "CustomResourceDefinition") continue;
@@ -93,18 +122,29 @@ export function applyImages(
   }
 }
 
-/** findFieldsFilter: depth first, a field's value is walked before the field itself is considered. */
-function legacyScan(node: Value | undefined, visit: (holder: ValueMap, key: string) => void): void {
+/**
+ * findFieldsFilter: depth first, a field's value is walked before the field itself is considered. In a
+ * matched list, null elements are skipped but other non-map elements fail the build in kustomize.
+ */
+function legacyScan(
+  node: Value | undefined,
+  visit: (holder: ValueMap, key: string) => void,
+  bad: (el: Value) => void,
+): void {
   if (Array.isArray(node)) {
-    for (const el of node) legacyScan(el, visit);
+    for (const el of node) legacyScan(el, visit, bad);
     return;
   }
   if (!isMap(node)) return;
   for (const key of Object.keys(node)) {
     const v = node[key];
-    legacyScan(v, visit);
+    legacyScan(v, visit, bad);
     if ((key === "containers" || key === "initContainers") && Array.isArray(v)) {
-      for (const el of v) if (isMap(el) && Object.hasOwn(el, "image")) visit(el, "image");
+      for (const el of v) {
+        if (isMap(el)) {
+          if (Object.hasOwn(el, "image")) visit(el, "image");
+        } else if (el !== null) bad(el);
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
+import type { Value } from "../../core/yaml/value.ts";
 import type { TransformContext } from "../context.ts";
 import { type FieldSpec, FieldSpecError, gvkSelected, visitField } from "../fieldspec.ts";
-import { gvkOf, gvkString, idDisplay, idOf } from "../resid.ts";
+import { decodeGoStruct } from "../generators/go-decode.ts";
+import { gvkOf, idDisplay, idOf } from "../resid.ts";
 import { allIds, type Resource } from "../resource.ts";
 
 /** One `replicas:` entry (types.Replica). */
@@ -9,12 +11,15 @@ export interface ReplicaSpec {
   count: number | bigint;
 }
 
-/** kustomize's builtin `replicas` fieldSpecs (builtinpluginconsts/replicas.go). */
+/**
+ * kustomize's builtin `replicas` fieldSpecs (builtinpluginconsts/replicas.go), in the order its transformer
+ * config sorts them (legacy GVK order), which shows in the no-match error message.
+ */
 export const DEFAULT_REPLICAS_FIELD_SPECS: readonly FieldSpec[] = [
   { path: "spec/replicas", create: true, kind: "Deployment" },
-  { path: "spec/replicas", create: true, kind: "ReplicationController" },
-  { path: "spec/replicas", create: true, kind: "ReplicaSet" },
   { path: "spec/replicas", create: true, kind: "StatefulSet" },
+  { path: "spec/replicas", create: true, kind: "ReplicaSet" },
+  { path: "spec/replicas", create: true, kind: "ReplicationController" },
 ];
 
 export const REPLICA_CODES = {
@@ -22,6 +27,8 @@ export const REPLICA_CODES = {
   noMatch: "REP001",
   /** A fieldSpec path runs into a scalar. */
   badPath: "REP002",
+  /** A `replicas` entry does not decode (wrong type, unknown field). */
+  badEntry: "REP003",
 } as const;
 
 /**
@@ -35,7 +42,20 @@ export function applyReplicas(
   fieldSpecs: readonly FieldSpec[],
   ctx: TransformContext,
 ): void {
-  for (const rep of replicas) {
+  for (const raw of replicas) {
+    // Entries may arrive as raw YAML: kustomize decodes them strictly (`count: "3"` is an error).
+    const decoded = decodeGoStruct(
+      raw as unknown as Value,
+      "Replica",
+      { name: "string", count: "int64" },
+      "replicas",
+    );
+    if (!decoded.ok) {
+      ctx.diags.error(REPLICA_CODES.badEntry, decoded.message, ctx.at);
+      continue;
+    }
+    // A missing count is Go's zero value.
+    const rep = { name: "", count: 0, ...decoded.value } as ReplicaSpec;
     let found = false;
     for (const fs of fieldSpecs) {
       const matched = resources.filter((r) =>
@@ -60,8 +80,9 @@ export function applyReplicas(
       }
     }
     if (!found) {
-      const gvks = fieldSpecs.map((fs) =>
-        gvkString({ group: fs.group ?? "", version: fs.version ?? "", kind: fs.kind ?? "" }),
+      // kyaml's Gvk.String(): kind.version.group with placeholders.
+      const gvks = fieldSpecs.map(
+        (fs) => `${fs.kind || "[noKind]"}.${fs.version || "[noVer]"}.${fs.group || "[noGrp]"}`,
       );
       ctx.diags.error(
         REPLICA_CODES.noMatch,
