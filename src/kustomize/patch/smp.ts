@@ -110,7 +110,7 @@ function fromNode(n: Node): Value {
 }
 
 const isMissingOrNull = (n: N): boolean => n === undefined || n.isNull;
-const isTaggedNull = (n: N): boolean => n !== undefined && n.isNull;
+const isTaggedNull = (n: N): boolean => n?.isNull === true;
 const isEmptyMap = (n: N): boolean => isMissingOrNull(n) || (n?.kind === "map" && n.content.length === 0);
 const isNilOrEmpty = (n: N): boolean =>
   n === undefined ||
@@ -592,7 +592,9 @@ function appendListNode(dst: Node, src: Node, keys: readonly string[]): Node {
     }
     const v: string[] = [];
     for (const key of keys) {
-      const valueNode = isMissingOrNull(elem) ? undefined : (checkKind(elem, "map"), field(elem, key));
+      // FieldMatcher: nulls match nothing, non-maps are an error.
+      if (!isMissingOrNull(elem)) checkKind(elem, "map");
+      const valueNode = isMissingOrNull(elem) ? undefined : field(elem, key);
       if (valueNode === undefined) {
         checkKind(dst, "seq");
         dst.content.push(elem);

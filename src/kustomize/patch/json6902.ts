@@ -1,0 +1,338 @@
+/**
+ * RFC 6902 JSON patch as kustomize v5.5 applies it: gopkg.in/evanphx/json-patch.v4 (v4.12.0) on the object's
+ * JSON form. Its deviations from the RFC are kept on purpose, because users' patches rely on them:
+ * - `replace` of a missing object key adds it; `copy` from a missing key writes null;
+ * - negative array indices count from the end;
+ * - the text before the first `/` of a path is ignored, and a path without `/` matches nothing;
+ * - `replace` at the root with a scalar value is silently a no-op;
+ * - a JSON null inside the document reads as missing when a path walks through it.
+ * Error texts are the library's, so they read like kustomize's.
+ */
+import { deepClone, deepEqual, isMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
+
+export type Json6902Result = { ok: true; result: ValueMap } | { ok: false; error: string };
+
+class PatchError extends Error {}
+
+/** A container the library can address: an object, or an array (mutated in place). */
+type Container = { t: "doc"; m: ValueMap } | { t: "ary"; a: Value[] };
+
+const MISSING = "missing value";
+const INVALID_INDEX = "invalid index referenced";
+const TEST_FAILED = "test failed";
+
+/** Applies `ops` (the decoded list of operations) to a copy of `target`. */
+export function applyJson6902(target: ValueMap, ops: Value): Json6902Result {
+  if (!Array.isArray(ops)) {
+    return {
+      ok: false,
+      error: `json: cannot unmarshal ${goType(ops)} into Go value of type jsonpatch.Patch`,
+    };
+  }
+  for (const op of ops) {
+    if (!isMap(op) && op !== null) {
+      return {
+        ok: false,
+        error: `json: cannot unmarshal ${goType(op)} into Go value of type jsonpatch.Operation`,
+      };
+    }
+  }
+  let root: Container = { t: "doc", m: deepClone(target) };
+  try {
+    for (const op of ops) {
+      const o: ValueMap = isMap(op) ? op : {};
+      const kind = typeof o.op === "string" ? o.op : "unknown";
+      switch (kind) {
+        case "add":
+          add(root, o);
+          break;
+        case "remove":
+          remove(root, o);
+          break;
+        case "replace":
+          root = replace(root, o);
+          break;
+        case "move":
+          move(root, o);
+          break;
+        case "test":
+          test(root, o);
+          break;
+        case "copy":
+          copy(root, o);
+          break;
+        default:
+          throw new PatchError(`Unexpected kind: ${kind}`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof PatchError) return { ok: false, error: e.message };
+    throw e;
+  }
+  if (root.t !== "doc") return { ok: false, error: "the patched document is a list, not an object" };
+  return { ok: true, result: root.m };
+}
+
+function goType(v: Value | undefined): string {
+  if (Array.isArray(v)) return "array";
+  if (isMap(v)) return "object";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "number" || typeof v === "bigint") return "number";
+  return "string";
+}
+
+/** Operation.Path / From: a string, or the library's wrapped errors. */
+function stringField(op: ValueMap, name: "path" | "from"): { value: string } | { error: string } {
+  const v = op[name];
+  if (v === undefined || v === null) {
+    return {
+      error:
+        name === "path"
+          ? `operation missing path field: ${MISSING}`
+          : `operation, missing from field: ${MISSING}`,
+    };
+  }
+  if (typeof v !== "string")
+    return { error: `json: cannot unmarshal ${goType(v)} into Go value of type string` };
+  return { value: v };
+}
+
+/** The op's `value`: undefined when absent (the library's nil node); JSON null is a value. */
+function opValue(op: ValueMap): Value | undefined {
+  return Object.hasOwn(op, "value") ? deepClone(op.value as Value) : undefined;
+}
+
+function decodeKey(k: string): string {
+  // strings.NewReplacer("~1", "/", "~0", "~"): one left-to-right pass.
+  return k.replace(/~[01]/g, (m) => (m === "~1" ? "/" : "~"));
+}
+
+/** Go's strconv.Atoi with its error texts. */
+function atoi(s: string): number {
+  if (!/^[+-]?\d+$/.test(s)) throw new PatchError(`strconv.Atoi: parsing ${goQuote(s)}: invalid syntax`);
+  const n = Number.parseInt(s, 10);
+  if (!Number.isSafeInteger(n))
+    throw new PatchError(`strconv.Atoi: parsing ${goQuote(s)}: value out of range`);
+  return n;
+}
+
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+function containerOf(v: Value | undefined): Container | undefined {
+  if (Array.isArray(v)) return { t: "ary", a: v };
+  if (isMap(v)) return { t: "doc", m: v };
+  return undefined;
+}
+
+/** Gets a child; undefined (the library's nil) for missing keys and nulls; errors for bad array indices. */
+function get(c: Container, key: string): Value | undefined {
+  if (c.t === "doc") {
+    const v = Object.hasOwn(c.m, key) ? c.m[key] : undefined;
+    return v === null ? undefined : v;
+  }
+  let idx = atoi(key);
+  if (idx < 0) {
+    if (idx < -c.a.length) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+    idx += c.a.length;
+  }
+  if (idx >= c.a.length) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+  const v = c.a[idx];
+  return v === null ? undefined : v;
+}
+
+function findObject(root: Container, path: string): { con: Container; key: string } | undefined {
+  const split = path.split("/");
+  if (split.length < 2) return undefined;
+  let doc = root;
+  for (const part of split.slice(1, -1)) {
+    let next: Value | undefined;
+    try {
+      next = get(doc, decodeKey(part));
+    } catch (e) {
+      if (e instanceof PatchError) return undefined;
+      throw e;
+    }
+    const c = containerOf(next);
+    if (c === undefined) return undefined;
+    doc = c;
+  }
+  return { con: doc, key: decodeKey(split[split.length - 1] as string) };
+}
+
+function addTo(c: Container, key: string, val: Value): void {
+  if (c.t === "doc") {
+    c.m[key] = val;
+    return;
+  }
+  if (key === "-") {
+    c.a.push(val);
+    return;
+  }
+  let idx: number;
+  try {
+    idx = atoi(key);
+  } catch (e) {
+    if (e instanceof PatchError)
+      throw new PatchError(`value was not a proper array index: '${key}': ${e.message}`);
+    throw e;
+  }
+  const size = c.a.length + 1;
+  if (idx >= size) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+  if (idx < 0) {
+    if (idx < -size) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+    idx += size;
+  }
+  c.a.splice(idx, 0, val);
+}
+
+function removeFrom(c: Container, key: string): void {
+  if (c.t === "doc") {
+    if (!Object.hasOwn(c.m, key))
+      throw new PatchError(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
+    delete c.m[key];
+    return;
+  }
+  let idx = atoi(key);
+  if (idx >= c.a.length) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+  if (idx < 0) {
+    if (idx < -c.a.length) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+    idx += c.a.length;
+  }
+  c.a.splice(idx, 1);
+}
+
+function setIn(c: Container, key: string, val: Value): void {
+  if (c.t === "doc") {
+    c.m[key] = val;
+    return;
+  }
+  let idx = atoi(key);
+  if (idx < 0) {
+    if (idx < -c.a.length) throw new PatchError(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
+    idx += c.a.length;
+  }
+  c.a[idx] = val;
+}
+
+function wrap(prefix: string, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof PatchError) throw new PatchError(`${prefix}: ${e.message}`);
+    throw e;
+  }
+}
+
+function add(root: Container, op: ValueMap): void {
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`add operation failed to decode path: ${MISSING}`);
+  const found = findObject(root, p.value);
+  if (!found)
+    throw new PatchError(`add operation does not apply: doc is missing path: "${p.value}": ${MISSING}`);
+  wrap(`error in add for path: '${p.value}'`, () => addTo(found.con, found.key, opValue(op) ?? null));
+}
+
+function remove(root: Container, op: ValueMap): void {
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`remove operation failed to decode path: ${MISSING}`);
+  const found = findObject(root, p.value);
+  if (!found) {
+    throw new PatchError(`remove operation does not apply: doc is missing path: "${p.value}": ${MISSING}`);
+  }
+  wrap(`error in remove for path: '${p.value}'`, () => removeFrom(found.con, found.key));
+}
+
+function replace(root: Container, op: ValueMap): Container {
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`replace operation failed to decode path: ${p.error}`);
+  if (p.value === "") {
+    // A scalar value wraps a nil error in the library: nothing happens.
+    return containerOf(opValue(op)) ?? root;
+  }
+  const found = findObject(root, p.value);
+  if (!found)
+    throw new PatchError(`replace operation does not apply: doc is missing path: ${p.value}: ${MISSING}`);
+  try {
+    get(found.con, found.key);
+  } catch (e) {
+    if (e instanceof PatchError) {
+      throw new PatchError(`replace operation does not apply: doc is missing key: ${p.value}: ${MISSING}`);
+    }
+    throw e;
+  }
+  wrap(`error in remove for path: '${p.value}'`, () => setIn(found.con, found.key, opValue(op) ?? null));
+  return root;
+}
+
+function move(root: Container, op: ValueMap): void {
+  const from = stringField(op, "from");
+  if ("error" in from) throw new PatchError(`move operation failed to decode from: ${from.error}`);
+  const src = findObject(root, from.value);
+  if (!src)
+    throw new PatchError(
+      `move operation does not apply: doc is missing from path: ${from.value}: ${MISSING}`,
+    );
+  let val: Value | undefined;
+  wrap(`error in move for path: '${src.key}'`, () => {
+    val = get(src.con, src.key);
+    removeFrom(src.con, src.key);
+  });
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`move operation failed to decode path: ${p.error}`);
+  const dst = findObject(root, p.value);
+  if (!dst) {
+    throw new PatchError(
+      `move operation does not apply: doc is missing destination path: ${p.value}: ${MISSING}`,
+    );
+  }
+  wrap(`error in move for path: '${p.value}'`, () => addTo(dst.con, dst.key, val ?? null));
+}
+
+function test(root: Container, op: ValueMap): void {
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`test operation failed to decode path: ${p.error}`);
+  const want = opValue(op);
+  if (p.value === "") {
+    const self = root.t === "doc" ? root.m : root.a;
+    if (want !== undefined && deepEqual(self, want)) return;
+    throw new PatchError(`testing value ${p.value} failed: ${TEST_FAILED}`);
+  }
+  const found = findObject(root, p.value);
+  if (!found) throw new PatchError(`test operation does not apply: is missing path: ${p.value}: ${MISSING}`);
+  let val: Value | undefined;
+  wrap(`error in test for path: '${p.value}'`, () => {
+    val = get(found.con, found.key);
+  });
+  if (val === undefined) {
+    if (want === undefined || want === null) return;
+    throw new PatchError(`testing value ${p.value} failed: ${TEST_FAILED}`);
+  }
+  if (want !== undefined && deepEqual(val, want)) return;
+  throw new PatchError(`testing value ${p.value} failed: ${TEST_FAILED}`);
+}
+
+function copy(root: Container, op: ValueMap): void {
+  const from = stringField(op, "from");
+  if ("error" in from) throw new PatchError(`copy operation failed to decode from: ${from.error}`);
+  const src = findObject(root, from.value);
+  if (!src)
+    throw new PatchError(
+      `copy operation does not apply: doc is missing from path: ${from.value}: ${MISSING}`,
+    );
+  let val: Value | undefined;
+  wrap(`error in copy for from: '${from.value}'`, () => {
+    val = get(src.con, src.key);
+  });
+  const p = stringField(op, "path");
+  if ("error" in p) throw new PatchError(`copy operation failed to decode path: ${MISSING}`);
+  const dst = findObject(root, p.value);
+  if (!dst) {
+    throw new PatchError(
+      `copy operation does not apply: doc is missing destination path: ${p.value}: ${MISSING}`,
+    );
+  }
+  const dup = val === undefined ? null : deepClone(val);
+  wrap("error while adding value during copy", () => addTo(dst.con, dst.key, dup));
+}
