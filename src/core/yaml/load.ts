@@ -80,6 +80,7 @@ export const YAML_CODES = {
   size: "YAML007",
   alias: "YAML008",
   tag: "YAML009",
+  separator: "YAML010",
 } as const;
 
 type Pos = { line: number; column: number };
@@ -105,11 +106,12 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   // goyaml skips a leading BOM without counting it in columns.
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const map = new SourceMap(src);
-  const err = (code: string, message: string, offset: number | undefined, hint?: string): void => {
-    const at = offset === undefined ? { file } : { file, ...map.pos(offset) };
+  const err: ErrFn = (code, message, offset, hint, pos) => {
+    const at = pos ? { file, ...pos } : offset === undefined ? { file } : { file, ...map.pos(offset) };
     diagnostics.push(diagnostic(code, "error", message, at, hint));
   };
 
+  checkSeparators(src, err);
   const patched = patchAnchorNames(src, map, err);
   const composed = compose(patched, opts.maxDepth, err);
   if (!composed) return { docs: [], diagnostics };
@@ -216,6 +218,34 @@ class SourceMap {
   }
 }
 
+/**
+ * kyaml splits a stream on lines starting with `---` (after a newline) before parsing, and rejects such a line
+ * when anything but a comment follows the dashes: `--- !!null`, `--- |`, `----` and `---x` all fail kustomize.
+ */
+function checkSeparators(src: string, err: ErrFn): void {
+  if (!src.includes("\n---")) return;
+  const text = src.replaceAll("\r\n", "\n");
+  // Go's `.` is any character but \n; JavaScript's also stops at \r, U+2028 and U+2029.
+  const re = /\n---[^\n]*\n/g;
+  let line = 1;
+  let last = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const rest = m[0].slice(4).trim();
+    if (rest.length > 0 && rest[0] !== "#") {
+      for (let i = last; i <= m.index; i++) if (text.charCodeAt(i) === 10) line++;
+      last = m.index + 1;
+      err(
+        YAML_CODES.separator,
+        `invalid document separator: ${m[0].trim()}`,
+        undefined,
+        "kustomize allows only a comment after `---`; move the content to the next line",
+        { line, column: 1 },
+      );
+    }
+    // The match consumed the separator's newline; the next separator must start after it, as in Go.
+  }
+}
+
 /** Characters libyaml allows in anchor and alias names. */
 const ANCHOR_CHAR = /[0-9A-Za-z_-]/;
 /** Characters that may directly follow an anchor or alias name in libyaml (besides blanks). */
@@ -226,11 +256,7 @@ const ANCHOR_FOLLOW = new Set(["?", ":", ",", "]", "}", "%", "@", "`"]);
  * `app` used as a key; the `yaml` package reads the name `app:`. At the token level, a space is inserted after
  * such names so both parsers agree; other stray characters are goyaml errors.
  */
-function patchAnchorNames(
-  src: string,
-  map: SourceMap,
-  err: (code: string, message: string, offset: number | undefined, hint?: string) => void,
-): string {
+function patchAnchorNames(src: string, map: SourceMap, err: ErrFn): string {
   if (!/[&*][0-9A-Za-z_-]*[^0-9A-Za-z_\-\s,[\]{}]/.test(src)) return src;
   const cuts: number[] = [];
   let offset = 0;
@@ -289,11 +315,7 @@ function patchAnchorNames(
 type ComposedDoc = ReturnType<Composer["end"]> extends Iterable<infer D> ? D : never;
 
 /** Lexes, parses and composes, refusing documents nested deeper than the limit before composing them. */
-function compose(
-  text: string,
-  maxDepth: number,
-  err: (code: string, message: string, offset: number | undefined, hint?: string) => void,
-): ComposedDoc[] | undefined {
+function compose(text: string, maxDepth: number, err: ErrFn): ComposedDoc[] | undefined {
   const parser = new Parser();
   const composer = new Composer({ schema: "failsafe", uniqueKeys: false, merge: false, strict: false });
   const docs: ComposedDoc[] = [];
@@ -334,7 +356,7 @@ function allowedAliasRatio(decodeCount: number): number {
 
 class Abort extends Error {}
 
-type ErrFn = (code: string, message: string, offset: number | undefined, hint?: string) => void;
+type ErrFn = (code: string, message: string, offset: number | undefined, hint?: string, pos?: Pos) => void;
 
 /** Decodes one document's AST into Values, expanding aliases and merge keys as yaml.v3 does. */
 class Walker {
@@ -471,54 +493,139 @@ class Walker {
 
   /**
    * Fills `out` from a mapping node. `merged`, when not null, holds the keys already set by the mapping that
-   * merges this one: those are not overwritten (explicit keys win, earlier merge sources win).
+   * merges this one (yaml.v3's merge: explicit keys win, earlier merge sources win).
    */
   mapping(n: YAMLMap<unknown, unknown>, out: ValueMap, top: boolean, merged: Set<string> | null): void {
-    const items = n.items;
-    const seen = this.#aliasDepth === 0 ? new Map<string, number>() : null;
-    let mergeNode: { value: YNode | null; offset: number | undefined } | undefined;
-    for (const pair of items) {
+    let entries: Entry[] = [];
+    let mergePair: Entry | undefined;
+    for (const pair of n.items) {
       if (!isPair(pair)) continue;
-      const keyNode = pair.key as YNode | null;
-      const valueNode = pair.value as YNode | null;
-      if (keyNode !== null && isMergeKey(keyNode)) {
-        this.#count(keyNode);
-        if (mergeNode !== undefined) {
+      const e: Entry = { key: pair.key as YNode | null, value: pair.value as YNode | null, via: null };
+      if (e.key !== null && isMergeKey(e.key)) {
+        if (mergePair !== undefined) {
           this.#fail(
             YAML_CODES.merge,
             "duplicate merge key",
-            keyNode.range?.[0],
+            e.key.range?.[0],
             "use one `<<:` with a list of aliases: `<<: [*a, *b]`",
           );
         }
-        mergeNode = { value: valueNode, offset: keyNode.range?.[0] };
-        continue;
+        mergePair = e;
       }
-      const key = this.key(keyNode, top, n);
-      if (seen) {
-        const prev = seen.get(key);
-        const off = keyNode?.range?.[0] ?? n.range?.[0];
-        if (prev !== undefined) {
-          const prevLine = this.map.pos(prev).line;
+      entries.push(e);
+    }
+    if (mergePair !== undefined && merged === null) entries = this.#deAnchorMerge(entries, mergePair);
+    const seen = this.#aliasDepth === 0 ? new Map<string, number>() : null;
+    let mergeNode: Entry | undefined;
+    for (const e of entries) {
+      const decode = (): void => {
+        const keyNode = e.key;
+        if (keyNode !== null && isMergeKey(keyNode)) {
+          this.#count(keyNode);
+          mergeNode = e;
+          return;
+        }
+        const key = this.key(keyNode, top, n);
+        if (seen && e.via === null) {
+          const prev = seen.get(key);
+          const off = keyNode?.range?.[0] ?? n.range?.[0];
+          if (prev !== undefined) {
+            this.#fail(
+              YAML_CODES.duplicateKey,
+              `mapping key ${goQuote(key)} already defined at line ${this.map.pos(prev).line}`,
+              off,
+              "remove or rename one of the two keys",
+            );
+          }
+          seen.set(key, off ?? 0);
+        }
+        if (merged !== null) {
+          if (merged.has(key)) return;
+          merged.add(key);
+        } else if (e.via !== null && Object.hasOwn(out, key)) {
+          // Two entries that kyaml kept apart (an alias key and a plain one) but that decode to the same key.
           this.#fail(
             YAML_CODES.duplicateKey,
-            `mapping key ${goQuote(key)} already defined at line ${prevLine}`,
-            off,
+            `mapping key ${goQuote(key)} already defined`,
+            keyNode?.range?.[0],
             "remove or rename one of the two keys",
           );
         }
-        seen.set(key, off ?? 0);
-      }
-      if (merged !== null) {
-        if (merged.has(key)) continue;
-        merged.add(key);
-      }
-      out[key] = this.child(valueNode);
+        out[key] = this.child(e.value);
+      };
+      if (e.via !== null) this.#alias(e.via, decode);
+      else decode();
     }
     if (mergeNode !== undefined) {
       const set = merged ?? new Set(Object.keys(out));
-      this.merge(mergeNode.value, mergeNode.offset, out, set);
+      this.merge(mergeNode.value, mergeNode.key?.range?.[0], out, set);
     }
+  }
+
+  /**
+   * kustomize first runs kyaml's DeAnchor, which flattens merge keys its own way: sources are taken in reverse
+   * list order and each overwrites entries with the same key *text* (an alias key counts as its alias name);
+   * the mapping's own entries win. A `<<` inside a source is carried over and left to yaml.v3's decoding.
+   */
+  #deAnchorMerge(entries: Entry[], mergePair: Entry): Entry[] {
+    const sources = this.#mergeSources(mergePair.value, mergePair.key?.range?.[0]);
+    const own = entries.filter((e) => e !== mergePair);
+    const out = [...own];
+    const ownNames = new Set(own.map((e) => matchName(e.key)));
+    const index = new Map<string, number>();
+    for (const src of sources) {
+      const namesInSource = new Set<string>();
+      for (const pair of (src.map as YAMLMap<unknown, unknown>).items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key as YNode | null;
+        const name = matchName(key);
+        // kyaml looks each name up again and finds its first entry: later duplicates in a source are ignored.
+        if (namesInSource.has(name) || ownNames.has(name)) continue;
+        namesInSource.add(name);
+        const e: Entry = { key, value: pair.value as YNode | null, via: src.via };
+        const i = index.get(name);
+        if (i === undefined) {
+          index.set(name, out.length);
+          out.push(e);
+        } else out[i] = e;
+      }
+    }
+    return out;
+  }
+
+  /** kyaml's findMergeValues: the mappings to merge, in the order kyaml applies them (later ones win). */
+  #mergeSources(v: YNode | null, offset: number | undefined): { map: YNode; via: Alias | null }[] {
+    const bad = (message: string): never =>
+      this.#fail(
+        YAML_CODES.merge,
+        message,
+        v?.range?.[0] ?? offset,
+        "`<<:` takes an alias to a mapping, a mapping, or a list of those",
+      );
+    const one = (m: YNode | null): { map: YNode; via: Alias | null } => {
+      if (m !== null && isMap(m)) {
+        this.#register(m);
+        return { map: m, via: null };
+      }
+      if (m !== null && isAlias(m)) {
+        const t = this.resolveAlias(m);
+        if (t === null) return this.#alias(m, () => bad("unknown anchor"));
+        if (!isMap(t)) bad("invalid map merge: received alias for a non-map value");
+        return { map: t, via: m };
+      }
+      return bad("map merge requires map or sequence of maps as the value");
+    };
+    if (v !== null && isSeq(v)) {
+      this.#register(v);
+      const out: { map: YNode; via: Alias | null }[] = [];
+      for (const item of (v as YAMLSeq<unknown>).items) {
+        const m = item as YNode | null;
+        if (m !== null && isSeq(m)) bad("invalid map merge: received a nested sequence");
+        out.unshift(one(m));
+      }
+      return out;
+    }
+    return [one(v)];
   }
 
   merge(v: YNode | null, offset: number | undefined, out: ValueMap, merged: Set<string>): void {
@@ -587,7 +694,7 @@ class Walker {
     }
     const raw = scalarText(node);
     const v = this.scalar(node);
-    if (typeof v === "string") return v;
+    if (typeof v === "string" && resolvesToString(node)) return v;
     if (v === null) {
       this.#fail(
         YAML_CODES.nonStringKey,
@@ -653,6 +760,20 @@ class Walker {
   }
 }
 
+interface Entry {
+  key: YNode | null;
+  value: YNode | null;
+  /** The alias through which a merged entry was reached, so its decoding counts as alias expansion. */
+  via: Alias | null;
+}
+
+/** The key text kyaml matches merged entries by: an alias key's alias name, a scalar's text. */
+function matchName(k: YNode | null): string {
+  if (k === null) return "";
+  if (isAlias(k)) return k.source;
+  return isScalar(k) ? scalarText(k) : "";
+}
+
 function seqAt(n: YNode, i: number): YNode | null | undefined {
   if (!isSeq(n)) return undefined;
   const items = (n as YAMLSeq<unknown>).items;
@@ -677,7 +798,9 @@ function isMergeKey(k: YNode): boolean {
   return tag === "" || tag === "!!merge";
 }
 
+/** The scalar's text after unquoting and folding, before the `yaml` package applied any tag it knows. */
 function scalarText(n: Scalar): string {
+  if (typeof n.source === "string") return n.source;
   const v = n.value;
   return typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
 }
@@ -715,6 +838,14 @@ function resolveScalar(n: Scalar, err: ErrFn, abort: () => never): Value {
     `the value does not fit the ${tag} tag; change the value or drop the tag`,
   );
   return abort();
+}
+
+/** Whether goyaml tags the decoded scalar as a string (a timestamp decodes to our string but is not one). */
+function resolvesToString(n: Scalar): boolean {
+  const tag = shortTag(n.tag);
+  if (tag === "!!str" || (tag === "" && !(n.type === "PLAIN" || n.type === undefined))) return true;
+  if (!RESOLVABLE.has(tag)) return true;
+  return resolve(tag, scalarText(n)).tag === "!!str";
 }
 
 const RESOLVABLE = new Set(["", "!!str", "!!bool", "!!int", "!!float", "!!null", "!!timestamp"]);
@@ -764,8 +895,10 @@ function resolve(tag: string, s: string): Resolved {
   const m = MAP_VALUES.get(s);
   if (m) return m;
   if (hint === ".") {
-    if (DOT_FLOAT.test(s)) {
-      const f = Number(s);
+    // Go's ParseFloat takes `_` between two digits.
+    const t = s.includes("_") && /^(?:[^_]|(?<=[0-9])_(?=[0-9]))*$/.test(s) ? s.replaceAll("_", "") : s;
+    if (DOT_FLOAT.test(t)) {
+      const f = Number(t);
       if (Number.isFinite(f)) return { tag: "!!float", value: f };
     }
     return str;
