@@ -28,6 +28,7 @@ const GROUPS = [
   "key-sort",
   "special-keys",
   "structures",
+  "deep",
   "random",
 ];
 
@@ -123,31 +124,35 @@ describe("emit details", () => {
 describe("live differential against kubectl", () => {
   const available = kubectlAvailable();
   if (!available) console.log("skipping live differential test: kubectl is not on PATH");
-  it.skipIf(!available)("matches kubectl kustomize on seeded random strings", () => {
-    const rnd = seededRandom(Number(process.env.EMIT_SEED ?? 99));
-    const resources: Value[] = [];
-    for (let i = 0; i < 200; i++) {
-      const s = randomTrickyString(rnd);
-      const spec = newMap();
-      spec.v = s;
-      const key = s.replaceAll("\u0085", "");
-      spec[key] = [s, [s]];
-      const resource = wrapCase(`live${i}`, spec);
-      try {
-        emitYaml(resource);
-      } catch {
-        continue; // kustomize fails on these too (covered by the errors goldens)
+  it.skipIf(!available)(
+    "matches kubectl kustomize on seeded random strings",
+    () => {
+      const rnd = seededRandom(Number(process.env.EMIT_SEED ?? 99));
+      const resources: Value[] = [];
+      for (let i = 0; i < 200; i++) {
+        const s = randomTrickyString(rnd);
+        const spec = newMap();
+        spec.v = s;
+        const key = s.replaceAll("\u0085", "");
+        spec[key] = [s, [s]];
+        const resource = wrapCase(`live${i}`, spec);
+        try {
+          emitYaml(resource);
+        } catch {
+          continue; // kustomize fails on these too (covered by the errors goldens)
+        }
+        resources.push(resource);
       }
-      resources.push(resource);
-    }
-    const docs = splitDocsByName(kubectlKustomize(resources));
-    const failures: string[] = [];
-    for (const r of resources) {
-      const name = ((r as { metadata: { name: string } }).metadata as { name: string }).name;
-      const want = docs.get(name) ?? "";
-      const got = emitYaml(r);
-      if (got !== want) failures.push(`${name}: ${firstDiff(got, want)}`);
-    }
-    expect(failures.slice(0, 10).join("\n\n")).toBe("");
-  }, 60_000);
+      const docs = splitDocsByName(kubectlKustomize(resources));
+      const failures: string[] = [];
+      for (const r of resources) {
+        const name = ((r as { metadata: { name: string } }).metadata as { name: string }).name;
+        const want = docs.get(name) ?? "";
+        const got = emitYaml(r);
+        if (got !== want) failures.push(`${name}: ${firstDiff(got, want)}`);
+      }
+      expect(failures.slice(0, 10).join("\n\n")).toBe("");
+    },
+    60_000,
+  );
 });

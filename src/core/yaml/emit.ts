@@ -146,7 +146,8 @@ function resolvesAsNumberOrTime(s: string): boolean {
   if (YAML_STYLE_FLOAT.test(plain) && Number.isFinite(Number(plain))) return true;
   if (plain.startsWith("0b")) {
     const m = /^([+-]?)([01]+)$/.exec(plain.slice(2));
-    if (m) return fitsSigned(m[1]!, BigInt(`0b${m[2]}`)) || (m[1] === "" && BigInt(`0b${m[2]}`) <= UINT64_MAX);
+    if (m)
+      return fitsSigned(m[1]!, BigInt(`0b${m[2]}`)) || (m[1] === "" && BigInt(`0b${m[2]}`) <= UINT64_MAX);
   } else if (plain.startsWith("-0b")) {
     const rest = plain.slice(3);
     if (/^[01]+$/.test(rest)) return BigInt(`0b${rest}`) <= -INT64_MIN;
@@ -253,7 +254,7 @@ export function isGoYamlTimestamp(s: string): boolean {
 }
 
 function daysIn(month: number, year: number): number {
-  if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 }
 
@@ -495,21 +496,21 @@ function hex(c: number, width: number): string {
 }
 
 const SHORT_ESCAPES: Record<number, string> = {
-  0x00: "\\0",
-  0x07: "\\a",
-  0x08: "\\b",
-  0x09: "\\t",
-  0x0a: "\\n",
-  0x0b: "\\v",
-  0x0c: "\\f",
-  0x0d: "\\r",
-  0x1b: "\\e",
-  0x22: '\\"',
-  0x5c: "\\\\",
-  0x85: "\\N",
-  0xa0: "\\_",
-  0x2028: "\\L",
-  0x2029: "\\P",
+  0: "\\0",
+  7: "\\a",
+  8: "\\b",
+  9: "\\t",
+  10: "\\n",
+  11: "\\v",
+  12: "\\f",
+  13: "\\r",
+  27: "\\e",
+  34: '\\"',
+  92: "\\\\",
+  133: "\\N",
+  160: "\\_",
+  8232: "\\L",
+  8233: "\\P",
 };
 
 function escapeChar(c: number): string {
@@ -569,14 +570,20 @@ class Emitter {
   }
 
   private writeIndent(): void {
-    const indent = this.indent < 0 ? 0 : this.indent;
-    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+      this.putBreak();
     if (this.column < indent) this.put(spaces(indent - this.column), indent - this.column);
     this.whitespace = true;
     this.indention = true;
   }
 
-  private writeIndicator(ind: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+  private writeIndicator(
+    ind: string,
+    needWhitespace: boolean,
+    isWhitespace: boolean,
+    isIndention: boolean,
+  ): void {
     if (needWhitespace && !this.whitespace) this.put(" ", 1);
     this.put(ind, ind.length);
     this.whitespace = isWhitespace;
