@@ -1,0 +1,478 @@
+/**
+ * The `replacements:` transformer, the last builtin one (kustomize v5.5, api/filters/replacement): copy one field of
+ * one source object into fields of the selected targets. Semantics follow v5.5 (the kubectl oracle): source and
+ * target selection compare ids exactly (regexps arrived in 5.6), every id the object has had counts, and a scalar
+ * target keeps its YAML type while taking the new text (so "5" into `replicas: 1` is the int 5, and a string that is
+ * not a number there is an error as kustomize's final decode reports it).
+ */
+import type { Position } from "../../core/diagnostics.ts";
+import { deepClone, isMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
+import type { TransformContext } from "../context.ts";
+import {
+  type FieldRef,
+  lookupField,
+  matchFields,
+  type NodeKind,
+  resolvePlain,
+  type ScalarTag,
+  splitFieldPath,
+} from "../field-path.ts";
+import type { Resource } from "../resource.ts";
+import {
+  allResIds,
+  annotationsAndLabelsMatch,
+  emptySelectorSpec,
+  idSelectedBy,
+  type LabelRequirement,
+  parseLabelSelector,
+  resIdString,
+  type SelectorSpec,
+  scalarText,
+} from "../selector.ts";
+
+/** Diagnostic codes this transformer reports. */
+export const REPLACEMENT_CODES = {
+  /** A replacement entry kustomize cannot read (shape, types, missing source/targets/select). */
+  invalid: "KUS410",
+  /** The source selector selects no object. */
+  sourceNotFound: "KUS411",
+  /** The source selector selects more than one object. */
+  sourceAmbiguous: "KUS412",
+  /** The source fieldPath is missing, empty, or cannot be walked. */
+  sourceField: "KUS413",
+  /** options.delimiter/index that cannot be applied. */
+  options: "KUS414",
+  /** A target fieldPath that is missing (without create) or cannot be walked. */
+  targetField: "KUS415",
+  /** The copied text does not fit the target field's YAML type. */
+  typeMismatch: "KUS416",
+  /** An invalid labelSelector/annotationSelector in select/reject. */
+  selector: "KUS417",
+} as const;
+
+export const DEFAULT_REPLACEMENT_FIELD_PATH = "metadata.name";
+
+export interface FieldOptions {
+  delimiter: string;
+  index: number;
+  create: boolean;
+}
+
+interface SourceSelector {
+  id: SelectorSpec;
+  fieldPath: string;
+  options?: FieldOptions;
+}
+
+interface CompiledSelector extends SelectorSpec {
+  labels: LabelRequirement[];
+  annotations: LabelRequirement[];
+}
+
+interface TargetSelector {
+  select?: CompiledSelector;
+  reject: CompiledSelector[];
+  fieldPaths: string[];
+  options?: FieldOptions;
+}
+
+export interface Replacement {
+  source?: SourceSelector;
+  targets?: TargetSelector[];
+  at: Position;
+}
+
+/** One `replacements:` item: inline from the kustomization, or one item of a `path:` file. */
+export interface ReplacementEntry {
+  value: Value;
+  at: Position;
+}
+
+/** A source value as kyaml holds it: scalars keep their text and tag, collections their content. */
+type SourceNode = { kind: "scalar"; text: string; tag: ScalarTag } | { kind: "map" | "seq"; value: Value };
+
+class ReplacementError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs every replacement in order over `resources`, mutating objects in place. kustomize stops at the first
+ * failing replacement; here that one is reported and the next ones still run, so one build reports them all.
+ */
+export function applyReplacements(
+  resources: readonly Resource[],
+  entries: readonly ReplacementEntry[],
+  ctx: TransformContext,
+): void {
+  for (const e of entries) {
+    const at = e.at ?? ctx.at;
+    const r = parseReplacement(e.value, { diags: ctx.diags, at });
+    if (!r) continue;
+    const deferred: ReplacementError[] = [];
+    try {
+      applyOne(resources, r, deferred);
+    } catch (err) {
+      if (!(err instanceof ReplacementError)) throw err;
+      deferred.push(err);
+    }
+    for (const err of deferred) ctx.diags.error(err.code, err.message, at, err.hint);
+  }
+}
+
+/** types.Replacement from YAML, reporting shape problems; `undefined` when unusable. */
+export function parseReplacement(v: Value, ctx: TransformContext): Replacement | undefined {
+  const errors: string[] = [];
+  const out: Replacement = { at: ctx.at };
+  if (!isMap(v)) {
+    report(ctx, "each replacements entry must be a mapping");
+    return undefined;
+  }
+  if (
+    v.path !== undefined &&
+    v.path !== null &&
+    (v.source != null || (Array.isArray(v.targets) && v.targets.length > 0))
+  ) {
+    ctx.diags.error(
+      REPLACEMENT_CODES.invalid,
+      "cannot specify both path and inline replacement",
+      ctx.at,
+      "a replacements entry is either `path:` to a file or an inline source/targets",
+    );
+    return undefined;
+  }
+  if (v.source !== undefined && v.source !== null) {
+    const s = v.source;
+    if (!isMap(s)) errors.push("source must be a mapping");
+    else {
+      const id = readIdSpec(s, "source", errors);
+      const fieldPath = str(s, "fieldPath", "source", errors);
+      const options = readOptions(s.options, "source.options", errors);
+      out.source = { id, fieldPath };
+      if (options) out.source.options = options;
+    }
+  }
+  if (v.targets !== undefined && v.targets !== null) {
+    if (!Array.isArray(v.targets)) errors.push("targets must be a list");
+    else {
+      out.targets = [];
+      v.targets.forEach((t, i) => {
+        const where = `targets[${i}]`;
+        if (!isMap(t)) {
+          errors.push(`${where} must be a mapping`);
+          return;
+        }
+        const ts: TargetSelector = { reject: [], fieldPaths: [] };
+        if (t.select !== undefined && t.select !== null) {
+          const sel = readSelector(t.select, `${where}.select`, errors);
+          if (sel) ts.select = sel;
+        }
+        if (t.reject !== undefined && t.reject !== null) {
+          if (!Array.isArray(t.reject)) errors.push(`${where}.reject must be a list`);
+          else
+            t.reject.forEach((rj, k) => {
+              const sel = readSelector(rj, `${where}.reject[${k}]`, errors);
+              if (sel) ts.reject.push(sel);
+            });
+        }
+        if (t.fieldPaths !== undefined && t.fieldPaths !== null) {
+          if (!Array.isArray(t.fieldPaths)) errors.push(`${where}.fieldPaths must be a list of strings`);
+          else
+            for (const fp of t.fieldPaths) {
+              if (typeof fp === "string") ts.fieldPaths.push(fp);
+              else errors.push(`${where}.fieldPaths entries must be strings`);
+            }
+        }
+        const options = readOptions(t.options, `${where}.options`, errors);
+        if (options) ts.options = options;
+        out.targets?.push(ts);
+      });
+    }
+  }
+  for (const m of errors) report(ctx, m);
+  return errors.length > 0 ? undefined : out;
+}
+
+function report(ctx: TransformContext, message: string, hint?: string): void {
+  ctx.diags.error(REPLACEMENT_CODES.invalid, `invalid replacement: ${message}`, ctx.at, hint);
+}
+
+function str(m: ValueMap, key: string, where: string, errors: string[]): string {
+  const v = m[key];
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return v;
+  errors.push(`${where}.${key} must be a string`);
+  return "";
+}
+
+function readIdSpec(m: ValueMap, where: string, errors: string[]): SelectorSpec {
+  const spec = emptySelectorSpec();
+  for (const k of ["group", "version", "kind", "name", "namespace"] as const)
+    spec[k] = str(m, k, where, errors);
+  return spec;
+}
+
+function readSelector(v: Value, where: string, errors: string[]): CompiledSelector | undefined {
+  if (!isMap(v)) {
+    errors.push(`${where} must be a mapping`);
+    return undefined;
+  }
+  const spec = readIdSpec(v, where, errors);
+  spec.labelSelector = str(v, "labelSelector", where, errors);
+  spec.annotationSelector = str(v, "annotationSelector", where, errors);
+  return { ...spec, labels: [], annotations: [] };
+}
+
+function readOptions(v: Value | undefined, where: string, errors: string[]): FieldOptions | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isMap(v)) {
+    errors.push(`${where} must be a mapping`);
+    return undefined;
+  }
+  const o: FieldOptions = { delimiter: str(v, "delimiter", where, errors), index: 0, create: false };
+  const idx = v.index;
+  if (idx !== undefined && idx !== null) {
+    if ((typeof idx === "number" && Number.isInteger(idx)) || typeof idx === "bigint") o.index = Number(idx);
+    else errors.push(`${where}.index must be an integer`);
+  }
+  const create = v.create;
+  if (create !== undefined && create !== null) {
+    if (typeof create === "boolean") o.create = create;
+    else errors.push(`${where}.create must be true or false`);
+  }
+  return o;
+}
+
+/** filters/replacement Filter for one replacement. */
+function applyOne(resources: readonly Resource[], r: Replacement, deferred: ReplacementError[]): void {
+  if (!r.source || !r.targets) {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.invalid,
+      "replacements must specify a source and at least one target",
+      "give the replacement a `source` and a `targets` list (`sourceValue` needs kustomize 5.8)",
+    );
+  }
+  const value = getReplacement(resources, r.source);
+  for (const t of r.targets) applyTarget(resources, value, t, deferred);
+}
+
+function getReplacement(resources: readonly Resource[], src: SourceSelector): SourceNode {
+  const source = selectSource(resources, src);
+  const fieldPath = src.fieldPath || DEFAULT_REPLACEMENT_FIELD_PATH;
+  const found = lookupField(source.obj, splitFieldPath(fieldPath));
+  if (!found.ok)
+    throw new ReplacementError(
+      REPLACEMENT_CODES.sourceField,
+      `error looking up replacement source: ${found.error}`,
+    );
+  const v = found.value;
+  if (
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isMap(v) && Object.keys(v).length === 0)
+  ) {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.sourceField,
+      `fieldPath \`${fieldPath}\` is missing for replacement source ${resIdString(src.id)}`,
+      "fieldPath is dot-separated, e.g. `spec.template.spec.containers.[name=app].image`",
+    );
+  }
+  return refine(src.options, toSourceNode(v));
+}
+
+function selectSource(resources: readonly Resource[], src: SourceSelector): Resource {
+  let match: Resource | undefined;
+  for (const r of resources) {
+    if (!allResIds(r).some((id) => idSelectedBy(id, src.id))) continue;
+    if (match) {
+      throw new ReplacementError(
+        REPLACEMENT_CODES.sourceAmbiguous,
+        `multiple matches for selector ${sourceString(src)}`,
+        "add name/namespace (or group/version) to the source so exactly one object matches",
+      );
+    }
+    match = r;
+  }
+  if (!match) {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.sourceNotFound,
+      `nothing selected by ${sourceString(src)}`,
+      "source fields match exactly (no patterns) against the object's current or any earlier name",
+    );
+  }
+  return match;
+}
+
+/** SourceSelector.String(). */
+function sourceString(src: SourceSelector): string {
+  const parts = [resIdString(src.id)];
+  if (src.fieldPath !== "") parts.push(src.fieldPath);
+  const o = src.options;
+  if (o && (o.delimiter !== "" || o.create)) parts.push(`${o.delimiter}(${o.index}), create=${o.create}`);
+  return parts.join(":");
+}
+
+function tagOf(v: Value): ScalarTag {
+  if (typeof v === "string") return "!!str";
+  if (typeof v === "boolean") return "!!bool";
+  if (typeof v === "bigint") return "!!int";
+  if (typeof v === "number") return Number.isInteger(v) ? "!!int" : "!!float";
+  return "!!null";
+}
+
+function toSourceNode(v: Value): SourceNode {
+  if (Array.isArray(v)) return { kind: "seq", value: v };
+  if (isMap(v)) return { kind: "map", value: v };
+  return { kind: "scalar", text: scalarText(v), tag: tagOf(v) };
+}
+
+/** getRefinedValue: `options.delimiter` picks one part of a scalar source. */
+function refine(o: FieldOptions | undefined, n: SourceNode): SourceNode {
+  if (!o || o.delimiter === "") return n;
+  if (n.kind !== "scalar") {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.options,
+      "delimiter option can only be used with scalar nodes",
+    );
+  }
+  const parts = n.text.split(o.delimiter);
+  if (o.index >= parts.length || o.index < 0) {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.options,
+      `options.index ${o.index} is out of bounds for value ${n.text}`,
+    );
+  }
+  return { ...n, text: parts[o.index] as string };
+}
+
+function applyTarget(
+  resources: readonly Resource[],
+  value: SourceNode,
+  t: TargetSelector,
+  deferred: ReplacementError[],
+): void {
+  const select = t.select;
+  if (!select) {
+    throw new ReplacementError(
+      REPLACEMENT_CODES.invalid,
+      "target must specify resources to select",
+      "add `select:` with at least a kind",
+    );
+  }
+  const fieldPaths = t.fieldPaths.length > 0 ? t.fieldPaths : [DEFAULT_REPLACEMENT_FIELD_PATH];
+  // kustomize parses the selector strings per object, so a bad one fails only once there is an object.
+  if (resources.length > 0) for (const s of [select, ...t.reject]) compileLabels(s);
+  for (const r of resources) {
+    if (!annotationsAndLabelsMatch(select, r.obj)) continue;
+    if (
+      t.reject.some(
+        (rj) =>
+          (rj.annotationSelector !== "" || rj.labelSelector !== "") && annotationsAndLabelsMatch(rj, r.obj),
+      )
+    )
+      continue;
+    const ids = allResIds(r);
+    if (!ids.some((id) => idSelectedBy(id, select))) continue;
+    if (t.reject.some((rj) => !isEmptyId(rj) && ids.some((id) => idSelectedBy(id, rj)))) continue;
+    copyValueToTarget(r.obj, value, fieldPaths, t.options, deferred);
+  }
+}
+
+function isEmptyId(s: SelectorSpec): boolean {
+  return s.group === "" && s.version === "" && s.kind === "" && s.name === "" && s.namespace === "";
+}
+
+function compileLabels(s: CompiledSelector): void {
+  for (const [f, k] of [
+    ["annotationSelector", "annotations"],
+    ["labelSelector", "labels"],
+  ] as const) {
+    const p = parseLabelSelector(s[f]);
+    if (!p.ok)
+      throw new ReplacementError(
+        REPLACEMENT_CODES.selector,
+        p.error,
+        "use Kubernetes selector syntax, e.g. `app=web,tier in (a,b)`",
+      );
+    s[k] = p.requirements;
+  }
+}
+
+function copyValueToTarget(
+  obj: ValueMap,
+  value: SourceNode,
+  fieldPaths: readonly string[],
+  o: FieldOptions | undefined,
+  deferred: ReplacementError[],
+): void {
+  for (const fp of fieldPaths) {
+    const create: NodeKind | undefined = o?.create ? value.kind : undefined;
+    const what = create
+      ? `unable to find or create field ${JSON.stringify(fp)} in replacement target`
+      : `unable to find field ${JSON.stringify(fp)} in replacement target`;
+    const m = matchFields(obj, splitFieldPath(fp), create);
+    if (!m.ok) throw new ReplacementError(REPLACEMENT_CODES.targetField, `${what}: ${m.error}`);
+    if (m.fields.length === 0) {
+      throw new ReplacementError(
+        REPLACEMENT_CODES.targetField,
+        what,
+        o?.create ? undefined : "set `options: {create: true}` on the target to add missing fields",
+      );
+    }
+    for (const f of m.fields) {
+      // kustomize only fails when it finally decodes the object, after every replacement ran; keep going too.
+      try {
+        setFieldValue(o, f, value);
+      } catch (err) {
+        if (!(err instanceof ReplacementError) || err.code !== REPLACEMENT_CODES.typeMismatch) throw err;
+        deferred.push(err);
+      }
+    }
+  }
+}
+
+/** setFieldValue: a scalar target keeps its tag and takes the new text; any other target becomes the source. */
+function setFieldValue(o: FieldOptions | undefined, f: FieldRef, value: SourceNode): void {
+  const current = f.get();
+  const targetIsScalar = !Array.isArray(current) && !isMap(current);
+  let text = value.kind === "scalar" ? value.text : "";
+  if (o && o.delimiter !== "") {
+    if (!targetIsScalar) {
+      throw new ReplacementError(
+        REPLACEMENT_CODES.options,
+        "delimiter option can only be used with scalar nodes",
+      );
+    }
+    const tv = (current === null ? "" : scalarText(current)).split(o.delimiter);
+    if (o.index < 0) tv.unshift(text);
+    else if (o.index >= tv.length) tv.push(text);
+    else tv[o.index] = text;
+    text = tv.join(o.delimiter);
+  }
+  if (targetIsScalar) {
+    // A field the walk created has no tag, so the text resolves as plain YAML ("5" becomes the int 5).
+    f.set(decode(text, f.created ? "" : tagOf(current)));
+    return;
+  }
+  if (value.kind === "scalar") f.set(decode(text, value.tag));
+  else f.set(deepClone(value.value));
+}
+
+/** yaml.v3 decoding of a scalar with an explicit tag (resolve's conversions and its error). */
+function decode(text: string, tag: ScalarTag | ""): Value {
+  if (tag === "!!str") return text;
+  const r = resolvePlain(text);
+  if (tag === "" || r.tag === tag) return r.value;
+  if (tag === "!!float" && r.tag === "!!int") return Number(r.value);
+  throw new ReplacementError(
+    REPLACEMENT_CODES.typeMismatch,
+    `map[string]interface {}(nil): yaml: cannot decode ${r.tag} \`${text}\` as a ${tag}`,
+    "the target field keeps its YAML type; copy into a field of the same type or quote the target value",
+  );
+}
