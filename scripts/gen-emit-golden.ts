@@ -305,6 +305,13 @@ function trickyStrings(): string[] {
     s.push(t.replaceAll("m", "é"), t.replaceAll("m", "😀"), t.replaceAll("o", "'"), t.replaceAll("e", '"'));
     s.push(
       `${t}\n${t}`,
+      `${t} \n${t}`,
+      `${t}\n\t${t}`,
+      `${t}\r\n${t}\r\n`,
+      `${t}\u2028${t}`,
+      t.replaceAll(" ", "\u00a0"),
+      t.replaceAll(" ", " \\"),
+      `${t}\n ${t} \n`,
       `- ${t}`,
       `${t}: x`,
       `${"x".repeat(len)}`,

@@ -264,22 +264,34 @@ function daysIn(month: number, year: number): number {
 /** Sort comparator giving goyaml.v2's "natural" key order (letters after non-letters, digit runs by value). */
 export function compareGoYamlKeys(a: string, b: string): number {
   if (a === b) return 0;
-  return keyLess(a, b) ? -1 : 1;
+  const less = SURROGATE.test(a) || SURROGATE.test(b) ? runesLess(toRunes(a), toRunes(b)) : runesLess(a, b);
+  return less ? -1 : 1;
+}
+
+/** Without surrogates a string's UTF-16 units are its runes, so strings are compared in place. */
+function compareNoSurrogates(a: string, b: string): number {
+  if (a === b) return 0;
+  return runesLess(a, b) ? -1 : 1;
 }
 
 const SURROGATE = /[\ud800-\udfff]/;
+const ASCII_LETTERS = /^[A-Za-z]*$/;
 
-function keyLess(a: string, b: string): boolean {
-  if (SURROGATE.test(a) || SURROGATE.test(b)) return runesLess(toRunes(a), toRunes(b));
-  // Without surrogates, UTF-16 units are runes: avoid allocating.
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return runesLess(toRunes(a), toRunes(b), i);
+function sortedYamlKeys(m: ValueMap): string[] {
+  const keys = Object.keys(m);
+  if (keys.length < 2) return keys;
+  let letters = true;
+  let surrogates = false;
+  for (const k of keys) {
+    if (letters && !ASCII_LETTERS.test(k)) letters = false;
+    if (SURROGATE.test(k)) surrogates = true;
   }
-  return a.length < b.length;
+  // For ASCII letters the natural order is plain code-unit order.
+  if (letters) return keys.sort();
+  return keys.sort(surrogates ? compareGoYamlKeys : compareNoSurrogates);
 }
+
+type Runes = string | number[];
 
 function toRunes(s: string): number[] {
   const r: number[] = [];
@@ -287,36 +299,60 @@ function toRunes(s: string): number[] {
   return r;
 }
 
-function runesLess(ar: number[], br: number[], start = 0): boolean {
-  for (let i = start; i < ar.length && i < br.length; i++) {
-    const x = ar[i]!;
-    const y = br[i]!;
+function runeAt(r: Runes, i: number): number {
+  return typeof r === "string" ? r.charCodeAt(i) : r[i]!;
+}
+
+function runesLess(ar: Runes, br: Runes): boolean {
+  const n = Math.min(ar.length, br.length);
+  for (let i = 0; i < n; i++) {
+    const x = runeAt(ar, i);
+    const y = runeAt(br, i);
     if (x === y) continue;
     const al = isLetter(x);
     const bl = isLetter(y);
     if (al && bl) return x < y;
     if (al || bl) return bl;
-    // Compare the digit runs starting here as int64 numbers, as Go does (including its wrap-around).
-    let an = 0n;
-    let bn = 0n;
+    // Compare the digit runs starting here as int64 numbers, as Go does.
+    let lead = 0;
     if (x === 48 || y === 48) {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
-        if (ar[j] !== 48) {
-          an = 1n;
-          bn = 1n;
+      for (let j = i - 1; j >= 0 && isDigit(runeAt(ar, j)); j--) {
+        if (runeAt(ar, j) !== 48) {
+          lead = 1;
           break;
         }
       }
     }
     let ai = i;
-    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = BigInt.asIntN(64, an * 10n + BigInt(ar[ai]! - 48));
+    while (ai < ar.length && isDigit(runeAt(ar, ai))) ai++;
     let bi = i;
-    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = BigInt.asIntN(64, bn * 10n + BigInt(br[bi]! - 48));
+    while (bi < br.length && isDigit(runeAt(br, bi))) bi++;
+    const small = smallAsciiRun(ar, i, ai) && smallAsciiRun(br, i, bi);
+    const an = digitRunValue(ar, i, ai, lead, small);
+    const bn = digitRunValue(br, i, bi, lead, small);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
     return x < y;
   }
   return ar.length < br.length;
+}
+
+function smallAsciiRun(r: Runes, from: number, to: number): boolean {
+  if (to - from > 15) return false;
+  for (let k = from; k < to; k++) if (runeAt(r, k) > 57) return false;
+  return true;
+}
+
+/** Go accumulates `n = n*10 + (r - '0')` in int64, wrapping, even for non-ASCII digits. */
+function digitRunValue(r: Runes, from: number, to: number, lead: number, small: boolean): number | bigint {
+  if (small) {
+    let v = lead;
+    for (let k = from; k < to; k++) v = v * 10 + (runeAt(r, k) - 48);
+    return v;
+  }
+  let v = BigInt(lead);
+  for (let k = from; k < to; k++) v = BigInt.asIntN(64, v * 10n + BigInt(runeAt(r, k) - 48));
+  return v;
 }
 
 const LETTER = /\p{L}/u;
@@ -330,10 +366,6 @@ function isLetter(c: number): boolean {
 function isDigit(c: number): boolean {
   if (c < 128) return c >= 48 && c <= 57;
   return DIGIT.test(String.fromCodePoint(c));
-}
-
-function sortedYamlKeys(m: ValueMap): string[] {
-  return Object.keys(m).sort(compareGoYamlKeys);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -480,6 +512,9 @@ function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
 
 // ---------------------------------------------------------------------------------------------------------
 // The emitter proper.
+
+/** Text whose analysis is trivial: ASCII word characters and `./-`, not starting with an indicator. */
+const SIMPLE_TEXT = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/;
 
 const SPACES: string[] = [];
 function spaces(n: number): string {
@@ -672,6 +707,17 @@ class Emitter {
   }
 
   private stringScalar(s: string, simpleKey: boolean): void {
+    if (SIMPLE_TEXT.test(s)) {
+      // No indicators, spaces, breaks or escapes: plain unless it would resolve to another type.
+      const quoted = resolvesToNonString(s);
+      if (quoted) this.writeIndicator('"', true, false, false);
+      else if (!this.whitespace) this.put(" ", 1);
+      this.put(s, s.length);
+      if (quoted) this.writeIndicator('"', false, false, false);
+      this.whitespace = false;
+      this.indention = false;
+      return;
+    }
     const a = analyze(s);
     const style = selectStringStyle(s, a, simpleKey);
     const saved = this.indent;
