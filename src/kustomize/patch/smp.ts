@@ -8,6 +8,7 @@
  * tiny node model rather than a re-derivation from the SMP spec; only `$patch` is a directive to it, while
  * `$retainKeys`, `$setElementOrder/…` and `$deleteFromPrimitiveList/…` are plain fields.
  */
+import { stringify } from "yaml";
 import { isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 import { elementSchema, fieldSchema, mergeKeys, type Schema, schemaForResourceType } from "./schema.ts";
 
@@ -49,15 +50,19 @@ export type SmpResult =
  * namespace of the target are kept unless the options allow a change (the namespace always is).
  */
 export function applyStrategicMerge(target: ValueMap, patch: ValueMap, opts: SmpOptions = {}): SmpResult {
+  const root = toNode(target);
   let merged: N;
   try {
-    merged = walk([toNode(target), toNode(patch)], undefined);
+    merged = walk([root, toNode(patch)], undefined);
   } catch (e) {
     if (e instanceof MergeError) return { ok: false, error: e.message };
     throw e;
   }
-  if (merged === undefined || isNilOrEmpty(merged)) return { ok: true, result: null };
-  const out = fromNode(merged);
+  if (merged === undefined) return { ok: true, result: null };
+  // kustomize keeps its own node and ignores the filter's result: the merge only lands through in-place edits,
+  // so a root `$patch: replace` (which returns the patch node) leaves the target as it was.
+  if (isNilOrEmpty(root)) return { ok: true, result: null };
+  const out = fromNode(root);
   if (!isMap(out)) return { ok: true, result: null };
   const md0 = isMap(target.metadata) ? target.metadata : undefined;
   if (!opts.allowKindChange) out.kind = typeof target.kind === "string" ? target.kind : "";
@@ -132,8 +137,9 @@ function checkKind(n: N, kind: Node["kind"]): void {
   }
 }
 
+/** Approximates kyaml's node.String() for error messages. */
 function nodeYaml(n: Node): string {
-  return `${JSON.stringify(fromNode(n))}\n`;
+  return stringify(fromNode(n), { lineWidth: 0 });
 }
 
 /** RNode.Field(name).Value; undefined for non-maps. */
