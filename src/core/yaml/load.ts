@@ -25,6 +25,7 @@ import {
   type Node as YNode,
 } from "yaml";
 import { type Diagnostic, diagnostic } from "../diagnostics.ts";
+import { foldedRoundTrip } from "./folded.ts";
 import { newMap, type Value, type ValueMap } from "./value.ts";
 
 export interface LoadedDoc {
@@ -366,6 +367,8 @@ class Walker {
   readonly #aliasTarget = new Map<Alias, YNode | null>();
   /** Alias nodes being expanded, to catch an anchor whose value contains itself. */
   readonly #expanding = new Set<Alias>();
+  /** Block scalars whose text was already adjusted (aliases reach the same node again). */
+  readonly #blockFixed = new WeakSet<Scalar>();
   #aliasDepth = 0;
   #decodeCount = 0;
   #aliasCount = 0;
@@ -486,6 +489,18 @@ class Walker {
   }
 
   scalar(n: Scalar): Value {
+    if ((n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") && !this.#blockFixed.has(n)) {
+      this.#blockFixed.add(n);
+      let v = typeof n.value === "string" ? n.value : "";
+      // goyaml keeps a clipped/kept final break only if the source has one; at the end of a file without a
+      // final newline it has none (the `yaml` package adds one).
+      const end = n.range?.[1] ?? 0;
+      const textEnd = this.map.text.length + this.map.inserted.length;
+      if (end >= textEnd && !/[\r\n]$/.test(this.map.text) && v.endsWith("\n")) v = v.slice(0, -1);
+      if (n.type === "BLOCK_FOLDED") v = foldedRoundTrip(v);
+      n.value = v;
+      n.source = v;
+    }
     return resolveScalar(n, this.err, () => {
       throw new Abort("tag");
     });
