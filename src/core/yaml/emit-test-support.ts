@@ -193,3 +193,36 @@ export function randomTrickyString(rnd: () => number): string {
   }
   return s;
 }
+
+const KEY_ALPHABET = "abcXYZé日-_./ :#'\"";
+
+/** A random nested Value (seeded): maps, sequences, numbers, booleans, null and tricky strings. */
+export function randomValue(rnd: () => number, depth = 0): Value {
+  const r = rnd();
+  if (depth === 0 || (depth < 6 && r < 0.35)) {
+    const m = newMap();
+    const n = depth === 0 ? 6 : Math.floor(rnd() * 5);
+    for (let i = 0; i < n; i++) {
+      // Keys without digits: keyList.Less is only a total order without mixed digit runs.
+      let k = "";
+      const len = Math.floor(rnd() * 8);
+      for (let j = 0; j < len; j++) k += KEY_ALPHABET[Math.floor(rnd() * KEY_ALPHABET.length)];
+      m[k] = randomValue(rnd, depth + 1);
+    }
+    return m;
+  }
+  if (depth < 6 && r < 0.5) {
+    const n = Math.floor(rnd() * 4);
+    return Array.from({ length: n }, () => randomValue(rnd, depth + 1));
+  }
+  if (r < 0.6) {
+    const kind = Math.floor(rnd() * 6);
+    if (kind === 0) return Math.floor(rnd() * 2000) - 1000;
+    if (kind === 1) return (rnd() - 0.5) * 10 ** Math.floor(rnd() * 40 - 20);
+    if (kind === 2) return BigInt(Math.floor(rnd() * 1e15)) * 10n ** BigInt(Math.floor(rnd() * 8));
+    if (kind === 3) return rnd() < 0.5;
+    if (kind === 4) return null;
+    return Math.round(rnd() * 1e6) / 1000;
+  }
+  return randomTrickyString(rnd);
+}

@@ -12,6 +12,7 @@ import {
   kubectlAvailable,
   kubectlKustomize,
   randomTrickyString,
+  randomValue,
   seededRandom,
   splitDocsByName,
   wrapCase,
@@ -125,7 +126,7 @@ describe("live differential against kubectl", () => {
   const available = kubectlAvailable();
   if (!available) console.log("skipping live differential test: kubectl is not on PATH");
   it.skipIf(!available)(
-    "matches kubectl kustomize on seeded random strings",
+    "matches kubectl kustomize on seeded random strings and trees",
     () => {
       const rnd = seededRandom(Number(process.env.EMIT_SEED ?? 99));
       const resources: Value[] = [];
@@ -140,6 +141,15 @@ describe("live differential against kubectl", () => {
           emitYaml(resource);
         } catch {
           continue; // kustomize fails on these too (covered by the errors goldens)
+        }
+        resources.push(resource);
+      }
+      for (let i = 0; i < 200; i++) {
+        const resource = wrapCase(`tree${i}`, randomValue(rnd));
+        try {
+          emitYaml(resource);
+        } catch {
+          continue;
         }
         resources.push(resource);
       }
