@@ -641,7 +641,7 @@ function main(): void {
     })),
   );
   writeGroup(
-    "strings-root-seq",
+    "strings-seq",
     strings.map((s, i) => ({ name: name("q", i), value: [s, [s]] })),
   );
   writeGroup(

@@ -24,7 +24,7 @@ const GROUPS = [
   "strings",
   "string-keys",
   "strings-nested",
-  "strings-root-seq",
+  "strings-seq",
   "numbers",
   "key-sort",
   "special-keys",
