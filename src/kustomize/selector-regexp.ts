@@ -80,6 +80,10 @@ function modifier(f: Flags): string {
   return f.i ? "(?i:" : "(?-i:";
 }
 
+function hexDigit(c: string): number {
+  return /^[0-9A-Fa-f]$/.test(c) ? Number.parseInt(c, 16) : -1;
+}
+
 function isAlnum(c: string): boolean {
   return /^[0-9A-Za-z]$/.test(c);
 }
@@ -216,12 +220,15 @@ class Translator {
       return;
     }
     const rest = this.rest();
-    const named = /^\?P?<([^>]*)>/.exec(rest);
-    if (named || rest.startsWith("?P<")) {
-      if (!named) throw new GoSyntaxError("invalid named capture", this.chars.slice(start).join(""));
-      const name = named[1] as string;
-      if (!/^[A-Za-z0-9_]+$/.test(name)) throw new GoSyntaxError("invalid named capture", `(${named[0]}`);
-      this.pos += Array.from(named[0]).length;
+    // Go 1.22+ reads both `(?P<name>` and `(?<name>` (so lookbehind fails as a bad named capture).
+    if ((rest.length > 3 && rest.startsWith("?P<")) || (rest.length > 2 && rest.startsWith("?<"))) {
+      const whole = this.chars.slice(start).join("");
+      const end = whole.indexOf(">");
+      if (end < 0) throw new GoSyntaxError("invalid named capture", whole);
+      const capture = whole.slice(0, end + 1);
+      const name = capture.slice(rest.startsWith("?P<") ? 4 : 3, -1);
+      if (!/^[A-Za-z0-9_]+$/.test(name)) throw new GoSyntaxError("invalid named capture", capture);
+      this.pos = start + Array.from(capture).length;
       this.push();
       return;
     }
@@ -413,26 +420,36 @@ class Translator {
     }
     switch (c) {
       case "x": {
-        const rest = this.rest();
-        const braced = /^\{([0-9A-Fa-f]+)\}/.exec(rest);
-        if (braced) {
-          const v = Number.parseInt(braced[1] as string, 16);
-          this.pos += braced[0].length;
-          if (v > 0x10ffff)
-            throw new GoSyntaxError("invalid escape sequence", this.chars.slice(start, this.pos).join(""));
+        const bad = () =>
+          new GoSyntaxError("invalid escape sequence", this.chars.slice(start, this.pos).join(""));
+        let h = this.peek();
+        if (h === undefined) throw bad();
+        this.pos++;
+        if (h === "{") {
+          // Any number of hex digits in braces; Go stops at the first bad digit or once past U+10FFFF.
+          let v = 0;
+          let n = 0;
+          for (;;) {
+            h = this.peek();
+            if (h === undefined) throw bad();
+            this.pos++;
+            if (h === "}") break;
+            const d = hexDigit(h);
+            if (d < 0) throw bad();
+            v = v * 16 + d;
+            if (v > 0x10ffff) throw bad();
+            n++;
+          }
+          if (n === 0) throw bad();
           return v;
         }
-        const two = /^[0-9A-Fa-f]{2}/.exec(rest);
-        if (!two) {
-          const bad = rest.startsWith("{")
-            ? rest.includes("}")
-              ? rest.slice(0, rest.indexOf("}") + 1)
-              : rest
-            : rest.slice(0, 2);
-          throw new GoSyntaxError("invalid escape sequence", `\\x${bad}`);
-        }
-        this.pos += 2;
-        return Number.parseInt(two[0], 16);
+        const x = hexDigit(h);
+        const l = this.peek();
+        if (l === undefined) throw bad();
+        this.pos++;
+        const y = hexDigit(l);
+        if (x < 0 || y < 0) throw bad();
+        return x * 16 + y;
       }
       case "a":
         return 7;
