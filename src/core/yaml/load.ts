@@ -489,16 +489,17 @@ class Walker {
   }
 
   scalar(n: Scalar): Value {
-    if ((n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") && !this.#blockFixed.has(n)) {
+    const blockText = typeof n.source === "string" ? n.source : n.value;
+    if ((n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") && typeof blockText === "string" && !this.#blockFixed.has(n)) {
       this.#blockFixed.add(n);
-      let v = typeof n.value === "string" ? n.value : "";
+      let v = blockText;
       // goyaml keeps a clipped/kept final break only if the source has one; at the end of a file without a
       // final newline it has none (the `yaml` package adds one).
       const end = n.range?.[1] ?? 0;
       const textEnd = this.map.text.length + this.map.inserted.length;
       if (end >= textEnd && !/[\r\n]$/.test(this.map.text) && v.endsWith("\n")) v = v.slice(0, -1);
-      if (n.type === "BLOCK_FOLDED") v = foldedRoundTrip(v);
-      n.value = v;
+      if (n.type === "BLOCK_FOLDED" && shortTag(n.tag) !== "!!binary") v = foldedRoundTrip(v);
+      if (typeof n.value === "string") n.value = v;
       n.source = v;
     }
     return resolveScalar(n, this.err, () => {
