@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import type { Value, ValueMap } from "../../core/yaml/value.ts";
-import { applyJson6902 } from "./json6902.ts";
+import type { ValueMap } from "../../core/yaml/value.ts";
+import { applyJson6902, decodeJson6902Text } from "./json6902.ts";
 import { kubectlAvailable, readCases, runOracle, writeCases } from "./testdata/oracle.ts";
 
 const file = fileURLToPath(new URL("./testdata/json-cases.yaml", import.meta.url));
@@ -19,12 +19,9 @@ describe("JSON 6902 patch (fixtures from kubectl kustomize v5.5.0)", () => {
     expect(c.expected, "run with UPDATE_PATCH_FIXTURES=1 to record kubectl's output").toBeDefined();
     const expected = c.expected ?? "";
     const resource = parse(c.resource) as ValueMap;
-    // kustomize decodes a patch starting with `[` as JSON, anything else through sigs.k8s.io/yaml (YAML 1.1).
-    const text = c.patch.trim();
-    const ops = (
-      text.startsWith("[") ? JSON.parse(text) : parse(text, { version: "1.1", uniqueKeys: false })
-    ) as Value;
-    const got = applyJson6902(resource, ops);
+    const decoded = decodeJson6902Text(c.patch);
+    expect(decoded.ok, JSON.stringify(decoded)).toBe(true);
+    const got = applyJson6902(resource, decoded.ok ? decoded.ops : null);
     if (expected.startsWith("error: ")) {
       expect(got.ok, JSON.stringify(got)).toBe(false);
       if (!got.ok) expect(expected).toContain(got.error);
@@ -45,3 +42,33 @@ describe.skipIf(noKubectl)("live differential against kubectl", () => {
 });
 
 if (noKubectl) console.info(`patch oracle tests skipped: ${noKubectl}`);
+
+describe("decodeJson6902Text", () => {
+  test("YAML 1.1 scalars, timestamps kept as text, first document only", () => {
+    const d = decodeJson6902Text(
+      "- {op: add, path: /a, value: [y, off, 0777, 2001-12-14, 1:20]}\n---\n- {op: x}\n",
+    );
+    expect(d).toEqual({
+      ok: true,
+      ops: [{ op: "add", path: "/a", value: [true, false, 511, "2001-12-14", "1:20"] }],
+    });
+  });
+  test("JSON text and errors", () => {
+    expect(decodeJson6902Text('[{"op":"remove","path":"/a"}]')).toEqual({
+      ok: true,
+      ops: [{ op: "remove", path: "/a" }],
+    });
+    expect(decodeJson6902Text("")).toEqual({ ok: false, error: "empty json patch operations" });
+    expect(decodeJson6902Text("[").ok).toBe(false);
+  });
+  test("non-list input is rejected by applyJson6902 like DecodePatch", () => {
+    expect(applyJson6902({}, { op: "add" })).toEqual({
+      ok: false,
+      error: "json: cannot unmarshal object into Go value of type jsonpatch.Patch",
+    });
+    expect(applyJson6902({}, ["x"])).toEqual({
+      ok: false,
+      error: "json: cannot unmarshal string into Go value of type jsonpatch.Operation",
+    });
+  });
+});

@@ -8,7 +8,8 @@
  * - a JSON null inside the document reads as missing when a path walks through it.
  * Error texts are the library's, so they read like kustomize's.
  */
-import { deepClone, deepEqual, isMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
+import { parseAllDocuments } from "yaml";
+import { deepClone, deepEqual, isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 
 export type Json6902Result = { ok: true; result: ValueMap } | { ok: false; error: string };
 
@@ -20,6 +21,54 @@ type Container = { t: "doc"; m: ValueMap } | { t: "ary"; a: Value[] };
 const MISSING = "missing value";
 const INVALID_INDEX = "invalid index referenced";
 const TEST_FAILED = "test failed";
+
+/**
+ * Decodes patch text the way kustomize does once it has decided the patch is JSON 6902: text starting with `[` is
+ * JSON; anything else is the first YAML document read by sigs.k8s.io/yaml, i.e. YAML 1.1 (`y`, `on`, `no` are
+ * booleans, also as keys; `0777` is octal) with timestamps left as strings. Inline `patch:` text is trimmed by
+ * kustomize first, a `path:` file is not.
+ */
+export function decodeJson6902Text(text: string): { ok: true; ops: Value } | { ok: false; error: string } {
+  if (text === "") return { ok: false, error: "empty json patch operations" };
+  if (text.startsWith("[")) {
+    try {
+      return { ok: true, ops: fromJson(JSON.parse(text)) };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  }
+  const docs = parseAllDocuments(text, {
+    version: "1.1",
+    uniqueKeys: false,
+    intAsBigInt: true,
+    // yaml.v2 hands timestamps and sexagesimal-looking scalars to interface{} as strings.
+    customTags: (tags) =>
+      tags.filter((t) =>
+        typeof t === "string"
+          ? !["timestamp", "intTime", "floatTime"].includes(t)
+          : t.tag !== "tag:yaml.org,2002:timestamp" && !("format" in t && t.format === "TIME"),
+      ),
+  });
+  // Only the first document counts (yaml.v2 Unmarshal).
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (doc === undefined) return { ok: true, ops: null };
+  const err = doc.errors[0];
+  if (err) return { ok: false, error: err.message };
+  return { ok: true, ops: fromJson(doc.toJS()) };
+}
+
+/** Plain JSON-like data from a parser into Values (null-prototype maps, safe integers as numbers). */
+function fromJson(v: unknown): Value {
+  if (Array.isArray(v)) return v.map(fromJson);
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+  if (v !== null && typeof v === "object") {
+    const out = newMap();
+    for (const [k, x] of Object.entries(v)) out[k] = fromJson(x);
+    return out;
+  }
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return null;
+}
 
 /** Applies `ops` (the decoded list of operations) to a copy of `target`. */
 export function applyJson6902(target: ValueMap, ops: Value): Json6902Result {
