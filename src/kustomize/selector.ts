@@ -163,7 +163,7 @@ function gvkMatches(sel: Selector, id: ResId): boolean {
   );
 }
 
-/** SelectorRegex on one id (kustomize ≥ 5.6 replacement targets; kept for Flux, which builds with 5.8). */
+/** SelectorRegex on one id (replacement targets from kustomize 5.8, which Flux builds with). */
 export function idMatchesSelectorRegex(sel: Selector, id: ResId): boolean {
   return (
     gvkMatches(sel, id) &&

@@ -53,7 +53,7 @@ function entriesOf(dir: string): ReplacementEntry[] {
   for (const e of (k.replacements as Value[]) ?? []) {
     if (isMap(e) && typeof e.path === "string" && e.source === undefined && e.targets === undefined) {
       for (const d of loadValues(join(dir, e.path))) {
-        for (const item of Array.isArray(d) ? d : [d]) out.push({ value: item, at });
+        for (const item of Array.isArray(d) ? d : [d]) out.push({ value: item, at: { ...at, file: e.path } });
       }
     } else out.push({ value: e, at });
   }

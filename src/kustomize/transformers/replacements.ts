@@ -125,18 +125,161 @@ export function applyReplacements(
   }
 }
 
-/** types.Replacement from YAML, reporting shape problems; `undefined` when unusable. */
-export function parseReplacement(v: Value, ctx: TransformContext): Replacement | undefined {
-  const errors: string[] = [];
-  const out: Replacement = { at: ctx.at };
+/** How kustomize decodes an entry: the kustomization strictly, a `path:` file leniently (unknown keys ignored). */
+export interface ParseMode {
+  /** The entry comes from the kustomization file itself (strict decoding, `replacements.` field paths). */
+  inline: boolean;
+}
+
+type Schema =
+  | { kind: "string" | "int" | "bool" }
+  | { kind: "object"; go: string; fields: Record<string, Schema> }
+  | { kind: "array"; go: string; items: Schema };
+
+const STRING: Schema = { kind: "string" };
+const ID_FIELDS: Record<string, Schema> = {
+  group: STRING,
+  version: STRING,
+  kind: STRING,
+  name: STRING,
+  namespace: STRING,
+};
+const OPTIONS: Schema = {
+  kind: "object",
+  go: "FieldOptions",
+  fields: { delimiter: STRING, index: { kind: "int" }, encoding: STRING, create: { kind: "bool" } },
+};
+const SELECTOR: Schema = {
+  kind: "object",
+  go: "Selector",
+  fields: { ...ID_FIELDS, annotationSelector: STRING, labelSelector: STRING },
+};
+const TARGET: Schema = {
+  kind: "object",
+  go: "TargetSelector",
+  fields: {
+    select: SELECTOR,
+    reject: { kind: "array", go: "[]*types.Selector", items: SELECTOR },
+    fieldPaths: { kind: "array", go: "[]string", items: STRING },
+    options: OPTIONS,
+  },
+};
+const SOURCE: Schema = {
+  kind: "object",
+  go: "SourceSelector",
+  fields: { ...ID_FIELDS, fieldPath: STRING, options: OPTIONS },
+};
+/** types.ReplacementField (inline) / types.Replacement (a file): `path` is only known to the former. */
+function entrySchema(inline: boolean): Schema {
+  const fields: Record<string, Schema> = {
+    source: SOURCE,
+    targets: { kind: "array", go: "[]*types.TargetSelector", items: TARGET },
+  };
+  if (inline) fields.path = STRING;
+  return { kind: "object", go: inline ? "ReplacementField" : "Replacement", fields };
+}
+
+function jsonType(v: Value): string {
+  if (typeof v === "string") return "string";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "number" || typeof v === "bigint") return "number";
+  return Array.isArray(v) ? "array" : "object";
+}
+
+function goTypeName(s: Schema): string {
+  if (s.kind === "object") return `types.${s.go}`;
+  if (s.kind === "array") return s.go;
+  return s.kind;
+}
+
+/**
+ * encoding/json's checks as kustomize meets them: wrong JSON types (`json: cannot unmarshal string into Go struct
+ * field FieldOptions.replacements.source.options.index of type int`) and, when strict, unknown fields.
+ */
+function checkSchema(
+  v: Value,
+  s: Schema,
+  path: string,
+  struct: string,
+  strict: boolean,
+  errs: string[],
+): void {
+  if (v === null) return;
+  const mismatch = (what: string) =>
+    errs.push(
+      `json: cannot unmarshal ${what} into Go struct field ${struct}.${path} of type ${goTypeName(s)}`,
+    );
+  switch (s.kind) {
+    case "string":
+      if (typeof v !== "string") mismatch(jsonType(v));
+      return;
+    case "bool":
+      if (typeof v !== "boolean") mismatch(jsonType(v));
+      return;
+    case "int":
+      if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) return;
+      mismatch(typeof v === "number" ? `number ${v}` : jsonType(v));
+      return;
+    case "array":
+      if (!Array.isArray(v)) {
+        mismatch(jsonType(v));
+        return;
+      }
+      for (const el of v) {
+        if (s.items.kind === "object") checkSchema(el, s.items, path, struct, strict, errs);
+        else if (el !== null && jsonType(el) !== (s.items.kind === "string" ? "string" : s.items.kind)) {
+          errs.push(
+            `json: cannot unmarshal ${jsonType(el)} into Go struct field ${struct}.${path} of type ${goTypeName(s.items)}`,
+          );
+        }
+      }
+      return;
+    case "object":
+      if (!isMap(v)) {
+        mismatch(jsonType(v));
+        return;
+      }
+      for (const [k, x] of Object.entries(v)) {
+        const f = s.fields[k];
+        if (!f) {
+          if (strict) errs.push(`json: unknown field ${JSON.stringify(k)}`);
+          continue;
+        }
+        checkSchema(x, f, path === "" ? k : `${path}.${k}`, s.go, strict, errs);
+      }
+  }
+}
+
+/**
+ * types.Replacement from YAML, reporting what kustomize's decoding rejects; `undefined` when unusable. An entry
+ * whose position is in a kustomization file is decoded strictly, as kustomize decodes the kustomization.
+ */
+export function parseReplacement(v: Value, ctx: TransformContext, mode?: ParseMode): Replacement | undefined {
+  const inline = mode?.inline ?? isKustomizationFile(ctx.at.file);
+  const errs: string[] = [];
   if (!isMap(v)) {
-    report(ctx, "each replacements entry must be a mapping");
+    errs.push(
+      inline
+        ? `json: cannot unmarshal ${jsonType(v)} into Go struct field Kustomization.replacements of type types.ReplacementField`
+        : `unsupported replacement type encountered within replacement path: ${Array.isArray(v) ? "slice" : jsonType(v) === "number" ? "float64" : jsonType(v)}`,
+    );
+  } else checkSchema(v, entrySchema(inline), inline ? "replacements" : "", "", inline, errs);
+  if (errs.length > 0) {
+    for (const m of errs) {
+      const message = m.startsWith("json:")
+        ? inline
+          ? `invalid Kustomization: ${m}`
+          : `error unmarshaling JSON: while decoding JSON: ${m}`
+        : m;
+      ctx.diags.error(REPLACEMENT_CODES.invalid, message, ctx.at, SCHEMA_HINT);
+    }
     return undefined;
   }
+  const m = v as ValueMap;
   if (
-    v.path !== undefined &&
-    v.path !== null &&
-    (v.source != null || (Array.isArray(v.targets) && v.targets.length > 0))
+    typeof m.path === "string" &&
+    m.path !== "" &&
+    (isMap(m.source) || (Array.isArray(m.targets) && m.targets.length > 0))
   ) {
     ctx.diags.error(
       REPLACEMENT_CODES.invalid,
@@ -146,106 +289,64 @@ export function parseReplacement(v: Value, ctx: TransformContext): Replacement |
     );
     return undefined;
   }
-  if (v.source !== undefined && v.source !== null) {
-    const s = v.source;
-    if (!isMap(s)) errors.push("source must be a mapping");
-    else {
-      const id = readIdSpec(s, "source", errors);
-      const fieldPath = str(s, "fieldPath", "source", errors);
-      const options = readOptions(s.options, "source.options", errors);
-      out.source = { id, fieldPath };
-      if (options) out.source.options = options;
-    }
+  const out: Replacement = { at: ctx.at };
+  if (isMap(m.source)) {
+    const src: SourceSelector = { id: readIdSpec(m.source), fieldPath: str(m.source.fieldPath) };
+    const o = readOptions(m.source.options);
+    if (o) src.options = o;
+    out.source = src;
   }
-  if (v.targets !== undefined && v.targets !== null) {
-    if (!Array.isArray(v.targets)) errors.push("targets must be a list");
-    else {
-      out.targets = [];
-      v.targets.forEach((t, i) => {
-        const where = `targets[${i}]`;
-        if (!isMap(t)) {
-          errors.push(`${where} must be a mapping`);
-          return;
-        }
-        const ts: TargetSelector = { reject: [], fieldPaths: [] };
-        if (t.select !== undefined && t.select !== null) {
-          const sel = readSelector(t.select, `${where}.select`, errors);
-          if (sel) ts.select = sel;
-        }
-        if (t.reject !== undefined && t.reject !== null) {
-          if (!Array.isArray(t.reject)) errors.push(`${where}.reject must be a list`);
-          else
-            t.reject.forEach((rj, k) => {
-              const sel = readSelector(rj, `${where}.reject[${k}]`, errors);
-              if (sel) ts.reject.push(sel);
-            });
-        }
-        if (t.fieldPaths !== undefined && t.fieldPaths !== null) {
-          if (!Array.isArray(t.fieldPaths)) errors.push(`${where}.fieldPaths must be a list of strings`);
-          else
-            for (const fp of t.fieldPaths) {
-              if (typeof fp === "string") ts.fieldPaths.push(fp);
-              else errors.push(`${where}.fieldPaths entries must be strings`);
-            }
-        }
-        const options = readOptions(t.options, `${where}.options`, errors);
-        if (options) ts.options = options;
-        out.targets?.push(ts);
-      });
-    }
+  // An empty list is dropped when kustomize re-encodes the plugin config (omitempty), so it counts as missing.
+  if (Array.isArray(m.targets) && m.targets.length > 0) {
+    out.targets = m.targets.filter(isMap).map((t) => {
+      const ts: TargetSelector = {
+        reject: Array.isArray(t.reject) ? t.reject.filter(isMap).map(readSelector) : [],
+        fieldPaths: Array.isArray(t.fieldPaths)
+          ? t.fieldPaths.filter((x): x is string => typeof x === "string")
+          : [],
+      };
+      if (isMap(t.select)) ts.select = readSelector(t.select);
+      const o = readOptions(t.options);
+      if (o) ts.options = o;
+      return ts;
+    });
   }
-  for (const m of errors) report(ctx, m);
-  return errors.length > 0 ? undefined : out;
+  return out;
 }
 
-function report(ctx: TransformContext, message: string, hint?: string): void {
-  ctx.diags.error(REPLACEMENT_CODES.invalid, `invalid replacement: ${message}`, ctx.at, hint);
+const SCHEMA_HINT =
+  "replacements entries hold source {kind, name, namespace, group, version, fieldPath, options} and targets [{select, reject, fieldPaths, options}]";
+
+function isKustomizationFile(file: string | undefined): boolean {
+  const base = (file ?? "").split("/").pop() ?? "";
+  return base === "kustomization.yaml" || base === "kustomization.yml" || base === "Kustomization";
 }
 
-function str(m: ValueMap, key: string, where: string, errors: string[]): string {
-  const v = m[key];
-  if (v === undefined || v === null) return "";
-  if (typeof v === "string") return v;
-  errors.push(`${where}.${key} must be a string`);
-  return "";
+function str(v: Value | undefined): string {
+  return typeof v === "string" ? v : "";
 }
 
-function readIdSpec(m: ValueMap, where: string, errors: string[]): SelectorSpec {
+function readIdSpec(m: ValueMap): SelectorSpec {
   const spec = emptySelectorSpec();
-  for (const k of ["group", "version", "kind", "name", "namespace"] as const)
-    spec[k] = str(m, k, where, errors);
+  for (const k of ["group", "version", "kind", "name", "namespace"] as const) spec[k] = str(m[k]);
   return spec;
 }
 
-function readSelector(v: Value, where: string, errors: string[]): CompiledSelector | undefined {
-  if (!isMap(v)) {
-    errors.push(`${where} must be a mapping`);
-    return undefined;
-  }
-  const spec = readIdSpec(v, where, errors);
-  spec.labelSelector = str(v, "labelSelector", where, errors);
-  spec.annotationSelector = str(v, "annotationSelector", where, errors);
+function readSelector(m: ValueMap): CompiledSelector {
+  const spec = readIdSpec(m);
+  spec.labelSelector = str(m.labelSelector);
+  spec.annotationSelector = str(m.annotationSelector);
   return { ...spec, labels: [], annotations: [] };
 }
 
-function readOptions(v: Value | undefined, where: string, errors: string[]): FieldOptions | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isMap(v)) {
-    errors.push(`${where} must be a mapping`);
-    return undefined;
-  }
-  const o: FieldOptions = { delimiter: str(v, "delimiter", where, errors), index: 0, create: false };
+function readOptions(v: Value | undefined): FieldOptions | undefined {
+  if (!isMap(v)) return undefined;
   const idx = v.index;
-  if (idx !== undefined && idx !== null) {
-    if ((typeof idx === "number" && Number.isInteger(idx)) || typeof idx === "bigint") o.index = Number(idx);
-    else errors.push(`${where}.index must be an integer`);
-  }
-  const create = v.create;
-  if (create !== undefined && create !== null) {
-    if (typeof create === "boolean") o.create = create;
-    else errors.push(`${where}.create must be true or false`);
-  }
-  return o;
+  return {
+    delimiter: str(v.delimiter),
+    index: typeof idx === "number" || typeof idx === "bigint" ? Number(idx) : 0,
+    create: v.create === true,
+  };
 }
 
 /** filters/replacement Filter for one replacement. */
@@ -254,7 +355,7 @@ function applyOne(resources: readonly Resource[], r: Replacement, deferred: Repl
     throw new ReplacementError(
       REPLACEMENT_CODES.invalid,
       "replacements must specify a source and at least one target",
-      "give the replacement a `source` and a `targets` list (`sourceValue` needs kustomize 5.8)",
+      "give the replacement a `source` and a `targets` list (`sourceValue` needs kustomize 5.7)",
     );
   }
   const value = getReplacement(resources, r.source);
