@@ -59,6 +59,7 @@ export interface Target {
 export class KustomizeEngine {
   readonly fs: RepoFs;
   readonly #parsed = new Map<string, LoadResult>();
+  readonly #configs = new Map<string, { configs: TransformerConfig[]; diagnostics: Diagnostic[] }>();
 
   constructor(fs: RepoFs) {
     this.fs = fs;
@@ -72,6 +73,21 @@ export class KustomizeEngine {
       this.#parsed.set(abs, r);
     }
     return r;
+  }
+
+  /**
+   * The transformer configs of a `configurations:` file, made once per engine: the same objects every time let
+   * config merges be cached. Its problems are replayed into every build that reads it.
+   */
+  transformerConfigs(abs: string, diags: Diagnostics, make: (d: Diagnostics) => TransformerConfig[]): TransformerConfig[] {
+    let c = this.#configs.get(abs);
+    if (!c) {
+      const d = new Diagnostics();
+      c = { configs: make(d), diagnostics: d.items };
+      this.#configs.set(abs, c);
+    }
+    diags.addAll(c.diagnostics);
+    return c.configs;
   }
 
   build(dir: string, opts: BuildOptions = {}): BuildResult {
@@ -355,7 +371,7 @@ export class BuildRun {
   }
 }
 
-import { mergeTransformerConfig as mergeConfigs } from "./transformer-config.ts";
+import { mergeTransformerConfig as mergeConfigs, type TransformerConfig } from "./transformer-config.ts";
 
 function realWithin(root: string, dir: string): boolean {
   return dir === root || dir.startsWith(`${root}/`);

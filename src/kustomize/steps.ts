@@ -48,10 +48,12 @@ export function loadConfigurations(run: BuildRun, t: Target, ra: Accumulator): v
     run.files.add(f.abs);
     const loaded = run.engine.parse(f.abs);
     run.diags.addAll(loaded.diagnostics);
-    for (const d of loaded.docs) {
-      if (d.value === null) continue;
-      user.push(loadTransformerConfig(d.value, ctxAt(run, e.at), run.fs.rel(f.abs)));
-    }
+    const configs = run.engine.transformerConfigs(f.abs, run.diags, (diags) =>
+      loaded.docs
+        .filter((d) => d.value !== null)
+        .map((d) => loadTransformerConfig(d.value, { diags, at: e.at }, run.fs.rel(f.abs))),
+    );
+    user.push(...configs);
   }
   const ctx = ctxAt(run, t.k.at.configurations ?? t.k.docAt);
   ra.config = mergeTransformerConfig(ra.config, makeTransformerConfig(user, ctx), ctx);

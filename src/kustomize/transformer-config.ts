@@ -89,6 +89,20 @@ export function defaultTransformerConfig(): TransformerConfig {
   return cloneConfig(defaults);
 }
 
+let sharedDefaults: TransformerConfig | undefined;
+
+/** The built-in configuration as one shared instance: callers must not mutate it. */
+export function sharedDefaultConfig(): TransformerConfig {
+  sharedDefaults ??= defaultTransformerConfig();
+  return sharedDefaults;
+}
+
+const mergeCache = new WeakMap<TransformerConfig, WeakMap<TransformerConfig, TransformerConfig>>();
+
+function isEmptyConfig(c: TransformerConfig): boolean {
+  return FS_KEYS.every((k) => c[k].length === 0) && c.nameReference.length === 0;
+}
+
 export function cloneConfig(c: TransformerConfig): TransformerConfig {
   const out = emptyTransformerConfig();
   for (const k of FS_KEYS) out[k] = c[k].map((fs) => ({ ...fs }));
@@ -117,7 +131,7 @@ export function makeTransformerConfig(
   userConfigs: readonly TransformerConfig[],
   ctx?: TransformContext,
 ): TransformerConfig {
-  let merged = defaultTransformerConfig();
+  let merged = sharedDefaultConfig();
   if (userConfigs.length === 0) return merged;
   // loadDefaultConfig merges the files into an empty config first, then the defaults take that.
   let user = emptyTransformerConfig();
@@ -136,13 +150,31 @@ export function mergeTransformerConfig(
   b: TransformerConfig,
   ctx?: TransformContext,
 ): TransformerConfig {
+  // Every kustomization of a build merges the same configs again; configs are never mutated after they are
+  // made, so a merge is computed once per pair and a merge that adds nothing returns `a` itself.
+  if (a === b || isEmptyConfig(b)) return a;
+  const cached = mergeCache.get(a)?.get(b);
+  if (cached) return cached;
+  let conflicts = 0;
   const out = emptyTransformerConfig();
-  const report = (key: keyof TransformerConfig) => (msg: string) =>
+  const report = (key: keyof TransformerConfig) => (msg: string) => {
+    conflicts++;
     ctx?.diags.error("KUS302", `failed to merge ${MERGE_LABEL[key]} fieldSpec: ${msg}`, ctx.at);
+  };
   for (const k of FS_KEYS) out[k] = mergeFieldSpecs(a[k], b[k], report(k));
   out.nameReference = mergeNameReferences(a.nameReference, b.nameReference, report("nameReference"));
-  sortConfig(out);
-  return out;
+  const grew =
+    FS_KEYS.some((k) => out[k].length !== a[k].length) ||
+    out.nameReference.length !== a.nameReference.length ||
+    out.nameReference.some((n, i) => n.fieldSpecs.length !== a.nameReference[i]?.fieldSpecs.length);
+  const result = grew ? out : a;
+  if (grew) sortConfig(out);
+  if (conflicts === 0) {
+    let inner = mergeCache.get(a);
+    if (!inner) mergeCache.set(a, (inner = new WeakMap()));
+    inner.set(b, result);
+  }
+  return result;
 }
 
 /** FsSlice.MergeAll. `onConflict` gets kustomize's error; the existing spec is kept then. */
@@ -152,13 +184,24 @@ export function mergeFieldSpecs(
   onConflict?: (msg: string) => void,
 ): FieldSpec[] {
   const out = base.map((fs) => ({ ...fs }));
+  // Index by path: configs hold hundreds of specs and are merged for every kustomization.
+  const byPath = new Map<string, FieldSpec[]>();
+  for (const fs of out) {
+    const list = byPath.get(fs.path);
+    if (list) list.push(fs);
+    else byPath.set(fs.path, [fs]);
+  }
   for (const x of incoming) {
-    const found = out.find((s) => gvkSelected(fsGvk(s), x) && s.path === x.path);
+    const found = byPath.get(x.path)?.find((s) => gvkSelected(fsGvk(s), x));
     if (found) {
       if ((found.create === true) !== (x.create === true)) onConflict?.("conflicting fieldspecs");
       continue;
     }
-    out.push({ ...x });
+    const copy = { ...x };
+    out.push(copy);
+    const list = byPath.get(copy.path);
+    if (list) list.push(copy);
+    else byPath.set(copy.path, [copy]);
   }
   return out;
 }
