@@ -270,6 +270,106 @@ describe("kustomize/transformers/replacements", () => {
     });
   });
 
+  describe("kustomize 5.8 (Flux) semantics", () => {
+    function setup() {
+      const src = makeResource(
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "src" },
+          data: { s: "x" },
+        } as unknown as ValueMap,
+        at,
+      );
+      const a = makeResource(
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "app-a" },
+          spec: {},
+        } as unknown as ValueMap,
+        at,
+      );
+      const b = makeResource(
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "app-b", namespace: "ns" },
+          spec: {},
+        } as unknown as ValueMap,
+        at,
+      );
+      return { src, a, b, all: [src, a, b] };
+    }
+    const target = (select: unknown, reject?: unknown) => ({
+      select,
+      ...(reject ? { reject } : {}),
+      fieldPaths: ["spec.v"],
+      options: { create: true },
+    });
+
+    it("selects and rejects targets by anchored regexps, namespaces taken raw", () => {
+      const { a, b, all } = setup();
+      const c = ctx();
+      applyReplacements(
+        all,
+        [
+          {
+            value: {
+              source: { kind: "ConfigMap", fieldPath: "data.s" },
+              targets: [target({ kind: "Deploy.*", name: "app-.*" }, [{ namespace: "n." }])],
+            },
+            at,
+          },
+          {
+            value: { sourceValue: "5", targets: [target({ kind: "Deployment", namespace: "default" })] },
+            at,
+          },
+        ],
+        c,
+        { kustomize: "5.8" },
+      );
+      expect(c.diags.items).toEqual([]);
+      expect(a.obj.spec).toEqual({ v: "x" });
+      expect(b.obj.spec).toEqual({});
+    });
+
+    it("sourceValue is untagged text; with a source it is an error; 5.5 does not know it", () => {
+      const { a, all } = setup();
+      const c = ctx();
+      applyReplacements(all, [{ value: { sourceValue: "5", targets: [target({ name: "app-a" })] }, at }], c, {
+        kustomize: "5.8",
+      });
+      expect(a.obj.spec).toEqual({ v: 5 });
+      applyReplacements(
+        all,
+        [
+          {
+            value: { sourceValue: "5", source: { kind: "ConfigMap" }, targets: [target({ name: "app-a" })] },
+            at,
+          },
+        ],
+        c,
+        { kustomize: "5.8" },
+      );
+      applyReplacements(all, [{ value: { sourceValue: "5", targets: [target({ name: "app-a" })] }, at }], c);
+      expect(c.diags.items.map((d) => d.message)).toEqual([
+        "value and resource selectors are mutually exclusive",
+        'invalid Kustomization: json: unknown field "sourceValue"',
+      ]);
+    });
+
+    it("a bad target regexp fails before any object is looked at", () => {
+      const c = ctx();
+      applyReplacements([], [{ value: { sourceValue: "5", targets: [target({ name: "a(" })] }, at }], c, {
+        kustomize: "5.8",
+      });
+      expect(c.diags.items.map((d) => d.message)).toEqual([
+        "error creating target selector: error parsing regexp: missing closing ): `^(?:a()$`",
+      ]);
+    });
+  });
+
   describe("live differential against kubectl", () => {
     const kubectl = hasKubectl();
     it.skipIf(!kubectl)("fixtures still match `kubectl kustomize`", () => {

@@ -20,12 +20,16 @@ import {
 import type { Resource } from "../resource.ts";
 import {
   allResIds,
+  anchorGoRegexp,
   annotationsAndLabelsMatch,
+  compileGoRegexp,
   emptySelectorSpec,
+  idMatchesSelectorRegex,
   idSelectedBy,
   type LabelRequirement,
   parseLabelSelector,
   resIdString,
+  type Selector,
   type SelectorSpec,
   scalarText,
 } from "../selector.ts";
@@ -78,6 +82,8 @@ interface TargetSelector {
 
 export interface Replacement {
   source?: SourceSelector;
+  /** kustomize 5.7+: a literal value instead of a source object. */
+  sourceValue?: string;
   targets?: TargetSelector[];
   at: Position;
 }
@@ -89,7 +95,9 @@ export interface ReplacementEntry {
 }
 
 /** A source value as kyaml holds it: scalars keep their text and tag, collections their content. */
-type SourceNode = { kind: "scalar"; text: string; tag: ScalarTag } | { kind: "map" | "seq"; value: Value };
+type SourceNode =
+  | { kind: "scalar"; text: string; tag: ScalarTag | "" }
+  | { kind: "map" | "seq"; value: Value };
 
 class ReplacementError extends Error {
   constructor(
@@ -109,14 +117,16 @@ export function applyReplacements(
   resources: readonly Resource[],
   entries: readonly ReplacementEntry[],
   ctx: TransformContext,
+  options: ReplacementOptions = {},
 ): void {
+  const version = options.kustomize ?? "5.5";
   for (const e of entries) {
     const at = e.at ?? ctx.at;
-    const r = parseReplacement(e.value, { diags: ctx.diags, at });
+    const r = parseReplacement(e.value, { diags: ctx.diags, at }, { kustomize: version });
     if (!r) continue;
     const deferred: ReplacementError[] = [];
     try {
-      applyOne(resources, r, deferred);
+      applyOne(resources, r, deferred, version);
     } catch (err) {
       if (!(err instanceof ReplacementError)) throw err;
       deferred.push(err);
@@ -125,10 +135,22 @@ export function applyReplacements(
   }
 }
 
+/**
+ * Which kustomize to behave as. 5.5 is the kubectl oracle; 5.8 is what Flux's kustomize-controller links: target
+ * select/reject become anchored regexps on each id's raw namespace, and `sourceValue` (5.7) is known. 5.8's
+ * editing of JSON/YAML held in string fields is not implemented.
+ */
+export type KustomizeVersion = "5.5" | "5.8";
+
+export interface ReplacementOptions {
+  kustomize?: KustomizeVersion;
+}
+
 /** How kustomize decodes an entry: the kustomization strictly, a `path:` file leniently (unknown keys ignored). */
 export interface ParseMode {
   /** The entry comes from the kustomization file itself (strict decoding, `replacements.` field paths). */
-  inline: boolean;
+  inline?: boolean;
+  kustomize?: KustomizeVersion;
 }
 
 type Schema =
@@ -170,11 +192,12 @@ const SOURCE: Schema = {
   fields: { ...ID_FIELDS, fieldPath: STRING, options: OPTIONS },
 };
 /** types.ReplacementField (inline) / types.Replacement (a file): `path` is only known to the former. */
-function entrySchema(inline: boolean): Schema {
+function entrySchema(inline: boolean, version: KustomizeVersion): Schema {
   const fields: Record<string, Schema> = {
     source: SOURCE,
     targets: { kind: "array", go: "[]*types.TargetSelector", items: TARGET },
   };
+  if (version !== "5.5") fields.sourceValue = STRING;
   if (inline) fields.path = STRING;
   return { kind: "object", go: inline ? "ReplacementField" : "Replacement", fields };
 }
@@ -263,7 +286,15 @@ export function parseReplacement(v: Value, ctx: TransformContext, mode?: ParseMo
         ? `json: cannot unmarshal ${jsonType(v)} into Go struct field Kustomization.replacements of type types.ReplacementField`
         : `unsupported replacement type encountered within replacement path: ${Array.isArray(v) ? "slice" : jsonType(v) === "number" ? "float64" : jsonType(v)}`,
     );
-  } else checkSchema(v, entrySchema(inline), inline ? "replacements" : "", "", inline, errs);
+  } else
+    checkSchema(
+      v,
+      entrySchema(inline, mode?.kustomize ?? "5.5"),
+      inline ? "replacements" : "",
+      "",
+      inline,
+      errs,
+    );
   if (errs.length > 0) {
     for (const m of errs) {
       const message = m.startsWith("json:")
@@ -290,6 +321,8 @@ export function parseReplacement(v: Value, ctx: TransformContext, mode?: ParseMo
     return undefined;
   }
   const out: Replacement = { at: ctx.at };
+  if ((mode?.kustomize ?? "5.5") !== "5.5" && typeof m.sourceValue === "string")
+    out.sourceValue = m.sourceValue;
   if (isMap(m.source)) {
     const src: SourceSelector = { id: readIdSpec(m.source), fieldPath: str(m.source.fieldPath) };
     const o = readOptions(m.source.options);
@@ -350,16 +383,31 @@ function readOptions(v: Value | undefined): FieldOptions | undefined {
 }
 
 /** filters/replacement Filter for one replacement. */
-function applyOne(resources: readonly Resource[], r: Replacement, deferred: ReplacementError[]): void {
-  if (!r.source || !r.targets) {
+function applyOne(
+  resources: readonly Resource[],
+  r: Replacement,
+  deferred: ReplacementError[],
+  version: KustomizeVersion,
+): void {
+  if ((!r.source && r.sourceValue === undefined) || !r.targets) {
     throw new ReplacementError(
       REPLACEMENT_CODES.invalid,
       "replacements must specify a source and at least one target",
       "give the replacement a `source` and a `targets` list (`sourceValue` needs kustomize 5.7)",
     );
   }
-  const value = getReplacement(resources, r.source);
-  for (const t of r.targets) applyTarget(resources, value, t, deferred);
+  let value: SourceNode;
+  if (r.sourceValue !== undefined) {
+    if (r.source) {
+      throw new ReplacementError(
+        REPLACEMENT_CODES.invalid,
+        "value and resource selectors are mutually exclusive",
+      );
+    }
+    // yaml.NewScalarRNode: no tag, so the text resolves as plain YAML wherever it lands.
+    value = { kind: "scalar", text: r.sourceValue, tag: "" };
+  } else value = getReplacement(resources, r.source as SourceSelector);
+  for (const t of r.targets) applyTarget(resources, value, t, deferred, version);
 }
 
 function getReplacement(resources: readonly Resource[], src: SourceSelector): SourceNode {
@@ -457,6 +505,7 @@ function applyTarget(
   value: SourceNode,
   t: TargetSelector,
   deferred: ReplacementError[],
+  version: KustomizeVersion,
 ): void {
   const select = t.select;
   if (!select) {
@@ -467,6 +516,7 @@ function applyTarget(
     );
   }
   const fieldPaths = t.fieldPaths.length > 0 ? t.fieldPaths : [DEFAULT_REPLACEMENT_FIELD_PATH];
+  const byRegex = version === "5.5" ? undefined : regexSelectors(select, t.reject);
   // kustomize parses the selector strings per object, so a bad one fails only once there is an object.
   if (resources.length > 0) for (const s of [select, ...t.reject]) compileLabels(s);
   for (const r of resources) {
@@ -479,10 +529,35 @@ function applyTarget(
     )
       continue;
     const ids = allResIds(r);
-    if (!ids.some((id) => idSelectedBy(id, select))) continue;
-    if (t.reject.some((rj) => !isEmptyId(rj) && ids.some((id) => idSelectedBy(id, rj)))) continue;
+    if (byRegex) {
+      if (byRegex.reject.some((rj) => !isEmptyId(rj) && ids.some((id) => idMatchesSelectorRegex(rj, id))))
+        continue;
+      if (!ids.some((id) => idMatchesSelectorRegex(byRegex.select, id))) continue;
+    } else {
+      if (!ids.some((id) => idSelectedBy(id, select))) continue;
+      if (t.reject.some((rj) => !isEmptyId(rj) && ids.some((id) => idSelectedBy(id, rj)))) continue;
+    }
     copyValueToTarget(r.obj, value, fieldPaths, t.options, deferred);
   }
+}
+
+/** types.NewTargetSelectorRegex (5.8): anchored Go regexps for select and every reject. */
+function regexSelectors(
+  select: SelectorSpec,
+  reject: readonly SelectorSpec[],
+): { select: Selector; reject: Selector[] } {
+  const compile = (s: SelectorSpec): Selector => {
+    const sel: Selector = { ...s, regex: {}, labels: [], annotations: [] };
+    for (const f of ["group", "version", "kind", "name", "namespace"] as const) {
+      if (s[f] === "") continue;
+      const r = compileGoRegexp(anchorGoRegexp(s[f]));
+      if (!r.ok)
+        throw new ReplacementError(REPLACEMENT_CODES.selector, `error creating target selector: ${r.error}`);
+      sel.regex[f] = r.re;
+    }
+    return sel;
+  };
+  return { select: compile(select), reject: reject.map(compile) };
 }
 
 function isEmptyId(s: SelectorSpec): boolean {
