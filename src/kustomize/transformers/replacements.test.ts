@@ -301,12 +301,13 @@ describe("kustomize/transformers/replacements", () => {
       );
       return { src, a, b, all: [src, a, b] };
     }
-    const target = (select: unknown, reject?: unknown) => ({
-      select,
-      ...(reject ? { reject } : {}),
-      fieldPaths: ["spec.v"],
-      options: { create: true },
-    });
+    const target = (select: Value, reject?: Value): Value =>
+      ({
+        select,
+        ...(reject ? { reject } : {}),
+        fieldPaths: ["spec.v"],
+        options: { create: true },
+      }) as unknown as Value;
 
     it("selects and rejects targets by anchored regexps, namespaces taken raw", () => {
       const { a, b, all } = setup();
