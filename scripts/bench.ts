@@ -39,7 +39,9 @@ homeopsOnce(); // warm-up: JIT
 const ours: number[] = [];
 for (let i = 0; i < rounds; i++) ours.push(homeopsOnce());
 const best = Math.min(...ours);
-console.log(`homeops: ${dirs.length} directories in ${best.toFixed(0)} ms (best of ${rounds}; ${ours.map((x) => x.toFixed(0)).join(", ")} ms)`);
+console.log(
+  `homeops: ${dirs.length} directories in ${best.toFixed(0)} ms (best of ${rounds}; ${ours.map((x) => x.toFixed(0)).join(", ")} ms)`,
+);
 
 if (!which("kubectl") || process.env.BENCH_SKIP_KUBECTL) {
   console.log("kubectl loop: skipped (kubectl absent or BENCH_SKIP_KUBECTL set)");

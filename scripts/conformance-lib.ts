@@ -32,7 +32,11 @@ export function kubectlKustomize(dir: string): Promise<{ code: number; stdout: s
     p.stdout.on("data", (b: Buffer) => out.push(b));
     p.stderr.on("data", (b: Buffer) => err.push(b));
     p.on("close", (code) =>
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      }),
     );
   });
 }
@@ -83,9 +87,15 @@ export async function runConformance(
     const errors = r.diagnostics.filter((x) => x.severity === "error");
     const output = errors.length > 0 ? "" : renderResources(r.resources, "yaml");
     const k = kubectl[i]!;
-    const c: ConformanceCase = { dir: d, kubectl: k, ours: { output, diagnostics: r.diagnostics }, ok: false };
+    const c: ConformanceCase = {
+      dir: d,
+      kubectl: k,
+      ours: { output, diagnostics: r.diagnostics },
+      ok: false,
+    };
     if (k.code === 0) {
-      if (errors.length > 0) c.why = `homeops reported errors: ${errors.map((e) => `${e.code} ${e.message}`).join("; ")}`;
+      if (errors.length > 0)
+        c.why = `homeops reported errors: ${errors.map((e) => `${e.code} ${e.message}`).join("; ")}`;
       else if (output !== k.stdout) c.why = "output differs";
       else c.ok = true;
     } else {
@@ -93,7 +103,8 @@ export async function runConformance(
       const got = errors.map((e) => e.code);
       if (!want) c.why = `kubectl failed with an unclassified error: ${k.stderr.trim().slice(0, 300)}`;
       else if (got.some((g) => want.includes(g))) c.ok = true;
-      else c.why = `kubectl failed (${want.join("/")}); homeops reported ${got.length ? got.join(", ") : "no error"}`;
+      else
+        c.why = `kubectl failed (${want.join("/")}); homeops reported ${got.length ? got.join(", ") : "no error"}`;
     }
     cases.push(c);
     if (!c.ok) {

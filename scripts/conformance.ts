@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { which } from "../src/core/exec.ts";
 import { runConformance } from "./conformance-lib.ts";
 import { corpusDir } from "./corpus.ts";
-import { which } from "../src/core/exec.ts";
 
 const corpus = corpusDir();
 if (!which("kubectl")) {

@@ -30,6 +30,8 @@ for (const name of fs.readdirSync(casesDir).sort()) {
       .diagnostics.filter((d) => d.severity === "error")
       .map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));
     fs.writeFileSync(path.join(dir, "expected-diagnostics.json"), `${JSON.stringify(diags, null, 2)}\n`);
-    console.log(`${name}: kubectl failed; homeops reports ${diags.map((d) => d.code).join(", ") || "nothing (!)"}`);
+    console.log(
+      `${name}: kubectl failed; homeops reports ${diags.map((d) => d.code).join(", ") || "nothing (!)"}`,
+    );
   }
 }

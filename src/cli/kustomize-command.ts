@@ -21,14 +21,19 @@ const RESTRICTORS: Record<string, "rootOnly" | "none"> = {
 };
 
 export function registerKustomize(program: Command, setCode: (c: number) => void): void {
-  const k = program.command("kustomize").description("kustomize, natively: the engine Flux builds every directory with");
+  const k = program
+    .command("kustomize")
+    .description("kustomize, natively: the engine Flux builds every directory with");
   k.command("build")
     .description("print what `kubectl kustomize <dir>` prints, byte for byte")
     .argument("<dir>", "directory holding a kustomization file")
     .option("--load-restrictor <mode>", "rootOnly or none (Flux uses none)", "rootOnly")
     .option("--reorder <mode>", "legacy or none (Flux uses none)", "legacy")
     .option("-o, --output <format>", "yaml or json", "yaml")
-    .option("--root <dir>", "repository root no file may escape (default: the git top level, else the current directory)")
+    .option(
+      "--root <dir>",
+      "repository root no file may escape (default: the git top level, else the current directory)",
+    )
     .action((dir: string, flags: BuildFlags) => {
       setCode(kustomizeBuild(dir, flags));
     });
@@ -40,10 +45,12 @@ function kustomizeBuild(dir: string, flags: BuildFlags): number {
   if (flags.reorder !== "legacy" && flags.reorder !== "none") {
     return usage(`--reorder must be legacy or none, not '${flags.reorder}'`);
   }
-  if (flags.output !== "yaml" && flags.output !== "json") return usage(`-o must be yaml or json, not '${flags.output}'`);
+  if (flags.output !== "yaml" && flags.output !== "json")
+    return usage(`-o must be yaml or json, not '${flags.output}'`);
   const abs = path.resolve(dir);
   const root = path.resolve(flags.root ?? defaultRoot(abs));
-  if (abs !== root && !abs.startsWith(`${root}/`)) return usage(`${dir} is outside the root ${root}; pass --root`);
+  if (abs !== root && !abs.startsWith(`${root}/`))
+    return usage(`${dir} is outside the root ${root}; pass --root`);
   const fs = new RepoFs(root);
   const result = new KustomizeEngine(fs).build(abs, { loadRestrictor: restrictor, reorder: flags.reorder });
   const errors = result.diagnostics.some((d) => d.severity === "error");

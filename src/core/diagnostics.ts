@@ -34,8 +34,11 @@ export function diagnostic(
 ): Diagnostic {
   const d: Diagnostic = { code, severity, message };
   if (at?.file !== undefined) d.file = at.file;
-  if (at?.line !== undefined) d.line = at.line;
-  if (at?.column !== undefined) d.column = at.column;
+  // Line 0 means "the file as a whole".
+  if (at?.line !== undefined && at.line > 0) {
+    d.line = at.line;
+    if (at.column !== undefined && at.column > 0) d.column = at.column;
+  }
   if (hint !== undefined) d.hint = hint;
   return d;
 }

@@ -13,16 +13,20 @@ import { renderResources } from "./render.ts";
  */
 const casesDir = path.join(import.meta.dirname, "testdata", "cases");
 
-export function caseTarget(name: string): string {
+function caseTarget(name: string): string {
   const dir = path.join(casesDir, name);
   return fs.existsSync(path.join(dir, "app")) ? path.join(dir, "app") : dir;
 }
 
-export function caseNames(): string[] {
+function caseNames(): string[] {
   return fs
     .readdirSync(casesDir)
     .filter((n) => n !== "shared")
-    .filter((n) => fs.existsSync(path.join(casesDir, n, "expected.yaml")) || fs.existsSync(path.join(casesDir, n, "expected-diagnostics.json")))
+    .filter(
+      (n) =>
+        fs.existsSync(path.join(casesDir, n, "expected.yaml")) ||
+        fs.existsSync(path.join(casesDir, n, "expected-diagnostics.json")),
+    )
     .sort();
 }
 
@@ -39,7 +43,9 @@ describe("kustomize build fixtures", () => {
         expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         expect(renderResources(result.resources, "yaml")).toBe(fs.readFileSync(expectedYaml, "utf8"));
       } else {
-        const want = JSON.parse(fs.readFileSync(path.join(casesDir, name, "expected-diagnostics.json"), "utf8"));
+        const want = JSON.parse(
+          fs.readFileSync(path.join(casesDir, name, "expected-diagnostics.json"), "utf8"),
+        );
         const got = result.diagnostics
           .filter((d) => d.severity === "error")
           .map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));

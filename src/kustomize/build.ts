@@ -3,17 +3,12 @@ import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
 import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { isMap, type Value } from "../core/yaml/value.ts";
-import {
-  type Kustomization,
-  listEntries,
-  parseKustomization,
-  stringEntries,
-} from "./kustomization.ts";
+import { type Kustomization, listEntries, parseKustomization, stringEntries } from "./kustomization.ts";
 import { isRemoteTarget } from "./remote.ts";
-import { legacySort } from "./sort.ts";
 import { ResMap } from "./resmap.ts";
 import type { Resource } from "./resource.ts";
 import { resourcesFromDocs } from "./resources-from-docs.ts";
+import { legacySort } from "./sort.ts";
 import {
   type Accumulator,
   finishBuild,
@@ -79,7 +74,11 @@ export class KustomizeEngine {
    * The transformer configs of a `configurations:` file, made once per engine: the same objects every time let
    * config merges be cached. Its problems are replayed into every build that reads it.
    */
-  transformerConfigs(abs: string, diags: Diagnostics, make: (d: Diagnostics) => TransformerConfig[]): TransformerConfig[] {
+  transformerConfigs(
+    abs: string,
+    diags: Diagnostics,
+    make: (d: Diagnostics) => TransformerConfig[],
+  ): TransformerConfig[] {
     let c = this.#configs.get(abs);
     if (!c) {
       const d = new Diagnostics();
@@ -229,7 +228,11 @@ export class BuildRun {
       this.diags.error("KUS032", "vars are not supported; use replacements", k.at.vars ?? k.docAt);
     }
     if (Array.isArray(k.fields.crds) && (k.fields.crds as Value[]).length > 0) {
-      this.diags.error("KUS033", "crds (OpenAPI field specs from CRD files) are not supported yet", k.at.crds ?? k.docAt);
+      this.diags.error(
+        "KUS033",
+        "crds (OpenAPI field specs from CRD files) are not supported yet",
+        k.at.crds ?? k.docAt,
+      );
     }
     if (isMap(k.fields.openapi)) {
       this.diags.error("KUS033", "custom openapi schemas are not supported yet", k.at.openapi ?? k.docAt);
@@ -268,7 +271,12 @@ export class BuildRun {
         abs = this.fs.resolve(p, t.root.dir);
       } catch (e) {
         if (!(e instanceof EscapeError)) throw e;
-        this.diags.error("KUS014", `resource '${p}' is outside the repository root`, at, "Keep every file inside the repository.");
+        this.diags.error(
+          "KUS014",
+          `resource '${p}' is outside the repository root`,
+          at,
+          "Keep every file inside the repository.",
+        );
         continue;
       }
       const kind = this.fs.kind(abs);
@@ -329,7 +337,12 @@ export class BuildRun {
 
   accumulateComponent(t: Target, ra: Accumulator, p: string, at: Position): void {
     if (isRemoteTarget(p)) {
-      this.diags.error("KUS011", `remote component '${p}' cannot be fetched offline`, at, "Vendor the component.");
+      this.diags.error(
+        "KUS011",
+        `remote component '${p}' cannot be fetched offline`,
+        at,
+        "Vendor the component.",
+      );
       return;
     }
     let abs: string;

@@ -84,7 +84,12 @@ export function parseKustomization(
   const docAt: Position = { file: relFile, line: doc?.line ?? 1, column: doc?.column ?? 1 };
   const value = doc?.value ?? null;
   if (value === null || (isMap(value) && Object.keys(value).length === 0)) {
-    diags.error("KUS005", "kustomization file is empty", docAt, "Add resources, components or generators to it.");
+    diags.error(
+      "KUS005",
+      "kustomization file is empty",
+      docAt,
+      "Add resources, components or generators to it.",
+    );
     return undefined;
   }
   if (!isMap(value)) {
@@ -96,7 +101,11 @@ export function parseKustomization(
   let ok = true;
   for (const key of Object.keys(value)) {
     const pos = doc?.positionOf([key]);
-    const where: Position = { file: relFile, line: pos?.line ?? docAt.line, column: pos?.column ?? docAt.column };
+    const where: Position = {
+      file: relFile,
+      line: pos?.line ?? docAt.line,
+      column: pos?.column ?? docAt.column,
+    };
     const name = FIELD_BY_LOWER.get(key.toLowerCase());
     if (!name) {
       ok = false;
@@ -134,12 +143,21 @@ export function parseKustomization(
   const required = kind === "Component" ? COMPONENT_VERSION : KUSTOMIZATION_VERSION;
   if (apiVersion === "") apiVersion = required;
   if (apiVersion !== required) {
-    diags.error("KUS004", `apiVersion for ${kind} should be ${required}, not "${apiVersion}"`, at.apiVersion ?? docAt);
+    diags.error(
+      "KUS004",
+      `apiVersion for ${kind} should be ${required}, not "${apiVersion}"`,
+      at.apiVersion ?? docAt,
+    );
     return undefined;
   }
   const meaningful = Object.keys(fields).filter((k) => k !== "kind" && k !== "apiVersion");
   if (meaningful.length === 0) {
-    diags.error("KUS005", "kustomization file is empty", docAt, "Add resources, components or generators to it.");
+    diags.error(
+      "KUS005",
+      "kustomization file is empty",
+      docAt,
+      "Add resources, components or generators to it.",
+    );
     return undefined;
   }
   // FixKustomization: `bases` join `resources`, `imageTags` join `images`.
@@ -174,14 +192,16 @@ function typeProblem(t: (typeof FIELD_TYPES)[FieldName], v: Value): string | und
     case "stringMap":
       if (!isMap(v)) return `must be a mapping of strings, not ${describe(v)}`;
       for (const [k, x] of Object.entries(v)) {
-        if (typeof x !== "string" && x !== null) return `value of "${k}" must be a string, not ${describe(x)}; quote it`;
+        if (typeof x !== "string" && x !== null)
+          return `value of "${k}" must be a string, not ${describe(x)}; quote it`;
       }
       return undefined;
     case "list":
       return Array.isArray(v) ? undefined : `must be a list, not ${describe(v)}`;
     case "stringList":
       if (!Array.isArray(v)) return `must be a list of strings, not ${describe(v)}`;
-      for (const x of v) if (typeof x !== "string") return `must be a list of strings, but holds ${describe(x)}`;
+      for (const x of v)
+        if (typeof x !== "string") return `must be a list of strings, but holds ${describe(x)}`;
       return undefined;
   }
 }
@@ -221,6 +241,7 @@ export function stringField(k: Kustomization, name: FieldName): string | undefin
 export function stringMapField(k: Kustomization, name: FieldName): Record<string, string> {
   const v = k.fields[name];
   const out: Record<string, string> = {};
-  if (isMap(v)) for (const [key, x] of Object.entries(v as ValueMap)) out[key] = typeof x === "string" ? x : "";
+  if (isMap(v))
+    for (const [key, x] of Object.entries(v as ValueMap)) out[key] = typeof x === "string" ? x : "";
   return out;
 }

@@ -6,8 +6,9 @@ import { applyJson6902 } from "./patch/json6902.ts";
 import { applyStrategicMerge } from "./patch/smp.ts";
 import { idOf, idString } from "./resid.ts";
 import type { ResMap } from "./resmap.ts";
-import { renameResource, storePreviousId } from "./resource.ts";
-import { parseSelector, selectResources } from "./selector.ts";
+import type { Resource } from "./resource.ts";
+import { storePreviousId } from "./resource.ts";
+import { parseSelector, selectorMatches } from "./selector.ts";
 
 export type ParsedPatch = { kind: "smp"; docs: ValueMap[] } | { kind: "json"; ops: Value[] };
 
@@ -39,7 +40,12 @@ export function parsePatchText(
   if (only === "json" || (!smpOk && jsonOk)) {
     if (!jsonOk) {
       diags.addAll(syntaxErrors);
-      diags.error("KUS040", `${source} is not a list of JSON 6902 operations`, at, "Write `- op: replace` entries.");
+      diags.error(
+        "KUS040",
+        `${source} is not a list of JSON 6902 operations`,
+        at,
+        "Write `- op: replace` entries.",
+      );
       return undefined;
     }
     if ((docs[0] as Value[]).length === 0) {
@@ -85,11 +91,11 @@ export function applyStrategicMergeToResources(
 ): void {
   const allowNameChange = options.allowNameChange === true;
   const allowKindChange = options.allowKindChange === true;
-  let selected;
+  let selected: Resource[];
   if (target) {
     const sel = parseSelector(target, ctx);
     if (!sel) return;
-    selected = selectResources(resources.list, sel);
+    selected = resources.list.filter((r) => selectorMatches(sel, r));
   } else {
     const id = idOf(patch);
     const found = resources.byAnyId(id);
@@ -120,7 +126,6 @@ export function applyStrategicMergeToResources(
       continue;
     }
     r.obj = out.result;
-    void renameResource;
   }
 }
 
@@ -134,7 +139,7 @@ export function applyJson6902ToSelected(
 ): void {
   const sel = parseSelector(target, ctx);
   if (!sel) return;
-  for (const r of selectResources(resources.list, sel)) {
+  for (const r of resources.list.filter((x) => selectorMatches(sel, x))) {
     if (storePrevious) storePreviousId(r);
     const out = applyJson6902(r.obj, ops);
     if (!out.ok) {

@@ -7,7 +7,9 @@ import type { Resource } from "./resource.ts";
 export function renderResources(resources: readonly Resource[], format: "yaml" | "json"): string {
   if (format === "yaml") return emitYamlStream(resources.map((r) => r.obj));
   if (resources.length === 0) return "[]\n";
-  const items = resources.map((r) => indent(JSON.stringify(JSON.parse(goJsonMarshal(r.obj as Value)), null, 2)));
+  const items = resources.map((r) =>
+    indent(JSON.stringify(JSON.parse(goJsonMarshal(r.obj as Value)), null, 2)),
+  );
   return `[\n${items.join(",\n")}\n]\n`;
 }
 

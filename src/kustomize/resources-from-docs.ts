@@ -24,13 +24,23 @@ export function resourcesFromDocs(
     const { value, at } = queue.shift()!;
     if (value === null || (isMap(value) && Object.keys(value).length === 0)) continue;
     if (!isMap(value)) {
-      diags.error("KUS020", "a resource document must be a mapping", at, "Each YAML document must be one Kubernetes object.");
+      diags.error(
+        "KUS020",
+        "a resource document must be a mapping",
+        at,
+        "Each YAML document must be one Kubernetes object.",
+      );
       ok = false;
       continue;
     }
     const kind = typeof value.kind === "string" ? value.kind : "";
     if (kind === "") {
-      diags.error("KUS020", "missing kind in object", at, "Every Kubernetes object needs `apiVersion` and `kind`.");
+      diags.error(
+        "KUS020",
+        "missing kind in object",
+        at,
+        "Every Kubernetes object needs `apiVersion` and `kind`.",
+      );
       ok = false;
       continue;
     }
@@ -50,14 +60,24 @@ export function resourcesFromDocs(
       const md = value.metadata;
       const name = isMap(md) ? md.name : undefined;
       if (typeof name !== "string" || name === "") {
-        diags.error("KUS020", `missing metadata.name in ${kind} object`, at, "Give the object a metadata.name.");
+        diags.error(
+          "KUS020",
+          `missing metadata.name in ${kind} object`,
+          at,
+          "Give the object a metadata.name.",
+        );
         ok = false;
         continue;
       }
     }
     const nil = nullListItem(value, []);
     if (nil) {
-      diags.error("KUS020", `empty item at ${nil} in ${kind} object`, at, "Remove the empty `- ` list entry.");
+      diags.error(
+        "KUS020",
+        `empty item at ${nil} in ${kind} object`,
+        at,
+        "Remove the empty `- ` list entry.",
+      );
       ok = false;
       continue;
     }

@@ -47,8 +47,8 @@ export function legacySort(
   orderLast: readonly string[] = DEFAULT_ORDER_LAST,
 ): Resource[] {
   const rank = new Map<string, number>();
-  orderFirst.forEach((k, i) => rank.set(k, -orderFirst.length + i));
-  orderLast.forEach((k, i) => rank.set(k, 1 + i));
+  for (const [i, k] of orderFirst.entries()) rank.set(k, -orderFirst.length + i);
+  for (const [i, k] of orderLast.entries()) rank.set(k, 1 + i);
   const keyed = resources.map((r) => ({ r, id: currentId(r) }));
   keyed.sort((x, y) => {
     const a = x.id;

@@ -22,8 +22,8 @@ import {
   mergeTransformerConfig,
   type TransformerConfig,
 } from "./transformer-config.ts";
-import { runBuiltinTransformers } from "./transformers.ts";
 import { fixNameReferences } from "./transformers/name-reference.ts";
+import { runBuiltinTransformers } from "./transformers.ts";
 
 /** kustomize's ResAccumulator: the resources so far and the transformer configuration in force. */
 export interface Accumulator {
@@ -71,8 +71,14 @@ export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
     },
   };
   for (const [field, make] of [
-    ["configMapGenerator", (a: ValueMap, ctx: TransformContext) => generateConfigMap(a as ConfigMapArgs, global, files, ctx)],
-    ["secretGenerator", (a: ValueMap, ctx: TransformContext) => generateSecret(a as SecretArgs, global, files, ctx)],
+    [
+      "configMapGenerator",
+      (a: ValueMap, ctx: TransformContext) => generateConfigMap(a as ConfigMapArgs, global, files, ctx),
+    ],
+    [
+      "secretGenerator",
+      (a: ValueMap, ctx: TransformContext) => generateSecret(a as SecretArgs, global, files, ctx),
+    ],
   ] as const) {
     for (const e of listEntries(t.k, field)) {
       const ctx = ctxAt(run, e.at);

@@ -40,7 +40,12 @@ export function readRootFile(
     abs = fs.resolve(p, root.dir);
   } catch (e) {
     if (e instanceof EscapeError) {
-      diags.error("KUS014", `${what} '${p}' is outside the repository root`, at, "Keep every file inside the repository.");
+      diags.error(
+        "KUS014",
+        `${what} '${p}' is outside the repository root`,
+        at,
+        "Keep every file inside the repository.",
+      );
       return { ok: false };
     }
     throw e;
@@ -74,12 +79,28 @@ export function readRootFile(
   return { ok: true, abs, text: fs.readText(abs) };
 }
 
-export function reportRealpathError(e: unknown, p: string, at: Position, diags: Diagnostics, what: string): void {
+export function reportRealpathError(
+  e: unknown,
+  p: string,
+  at: Position,
+  diags: Diagnostics,
+  what: string,
+): void {
   const code = (e as NodeJS.ErrnoException).code;
   if (e instanceof EscapeError) {
-    diags.error("KUS014", `${what} '${p}' resolves outside the repository root`, at, "A symlink points outside the repository.");
+    diags.error(
+      "KUS014",
+      `${what} '${p}' resolves outside the repository root`,
+      at,
+      "A symlink points outside the repository.",
+    );
   } else if (code === "ELOOP") {
-    diags.error("KUS013", `${what} '${p}' is a symlink loop`, at, "Fix the symlinks so they end at a real file.");
+    diags.error(
+      "KUS013",
+      `${what} '${p}' is a symlink loop`,
+      at,
+      "Fix the symlinks so they end at a real file.",
+    );
   } else {
     diags.error("KUS010", `${what} '${p}' cannot be read: ${(e as Error).message}`, at);
   }
@@ -115,7 +136,12 @@ export function findKustomizationFile(
     return undefined;
   }
   if (found.length > 1) {
-    diags.error("KUS002", `found multiple kustomization files under: ${fs.rel(dir)}`, at, `Keep one of ${found.join(", ")}.`);
+    diags.error(
+      "KUS002",
+      `found multiple kustomization files under: ${fs.rel(dir)}`,
+      at,
+      `Keep one of ${found.join(", ")}.`,
+    );
     return undefined;
   }
   return path.join(dir, found[0]!);

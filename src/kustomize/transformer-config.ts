@@ -171,7 +171,10 @@ export function mergeTransformerConfig(
   if (grew) sortConfig(out);
   if (conflicts === 0) {
     let inner = mergeCache.get(a);
-    if (!inner) mergeCache.set(a, (inner = new WeakMap()));
+    if (!inner) {
+      inner = new WeakMap();
+      mergeCache.set(a, inner);
+    }
     inner.set(b, result);
   }
   return result;

@@ -3,8 +3,14 @@ import { loadYaml } from "../core/yaml/load.ts";
 import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import type { BuildRun, Target } from "./build.ts";
 import type { TransformContext } from "./context.ts";
+import type { FieldSpec } from "./fieldspec.ts";
 import { listEntries, stringEntries, stringField, stringMapField } from "./kustomization.ts";
-import { applyStrategicMergeToResources, parsePatchText, type ParsedPatch } from "./patches.ts";
+import {
+  applyJson6902ToSelected,
+  applyStrategicMergeToResources,
+  type ParsedPatch,
+  parsePatchText,
+} from "./patches.ts";
 import { type Accumulator, ctxAt } from "./steps.ts";
 import { readRootFile } from "./target.ts";
 import { annotationsTransformer } from "./transformers/annotations.ts";
@@ -14,8 +20,6 @@ import { namespaceTransformer } from "./transformers/namespace.ts";
 import { prefixTransformer, suffixTransformer } from "./transformers/prefix-suffix.ts";
 import { applyReplacements } from "./transformers/replacements.ts";
 import { applyReplicas, type ReplicaSpec } from "./transformers/replicas.ts";
-import { applyJson6902ToSelected } from "./patches.ts";
-import type { FieldSpec } from "./fieldspec.ts";
 
 /**
  * kustomize's builtin transformers in their fixed order (kusttarget_configplugin.go):
@@ -29,7 +33,8 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
   // 1. patchesStrategicMerge: each entry is inline YAML or a file path.
   for (const e of stringEntries(k, "patchesStrategicMerge")) {
     const patches = loadSmpEntry(run, t, e.value, e.at);
-    for (const p of patches ?? []) applyStrategicMergeToResources(ra.resources, p, undefined, {}, ctxAt(run, e.at));
+    for (const p of patches ?? [])
+      applyStrategicMergeToResources(ra.resources, p, undefined, {}, ctxAt(run, e.at));
   }
 
   // 2. patches
@@ -71,7 +76,11 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
   // 3. namespace
   const ns = stringField(k, "namespace");
   if (ns) {
-    namespaceTransformer(res(), { namespace: ns, fieldSpecs: ra.config.namespace }, ctxAt(run, k.at.namespace!));
+    namespaceTransformer(
+      res(),
+      { namespace: ns, fieldSpecs: ra.config.namespace },
+      ctxAt(run, k.at.namespace!),
+    );
   }
 
   // 4-5. prefix, suffix
@@ -138,8 +147,15 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
       text = f.text;
       sourceFile = run.fs.rel(f.abs);
     }
-    const parsed = parsePatchText(text, file ? `patch file '${file}'` : "inline patch", sourceFile, e.at, run.diags, "json");
-    if (!parsed || parsed.kind !== "json") continue;
+    const parsed = parsePatchText(
+      text,
+      file ? `patch file '${file}'` : "inline patch",
+      sourceFile,
+      e.at,
+      run.diags,
+      "json",
+    );
+    if (parsed?.kind !== "json") continue;
     applyJson6902ToSelected(ra.resources, parsed.ops, target, ctxAt(run, e.at), false);
   }
 
@@ -157,7 +173,12 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
   // 10. images
   const images = listEntries(k, "images");
   if (images.length > 0) {
-    applyImages(res(), images.map((e) => e.value as unknown as ImageSpec), ra.config.images, ctxAt(run, k.at.images!));
+    applyImages(
+      res(),
+      images.map((e) => e.value as unknown as ImageSpec),
+      ra.config.images,
+      ctxAt(run, k.at.images!),
+    );
   }
 
   // 11. replacements: inline entries or `path:` files holding a list of them.
@@ -171,7 +192,8 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
       run.diags.addAll(loaded.diagnostics);
       for (const d of loaded.docs) {
         const items = Array.isArray(d.value) ? d.value : d.value === null ? [] : [d.value];
-        for (const item of items) replacements.push({ value: item, at: { file: run.fs.rel(f.abs), line: d.line, column: d.column } });
+        for (const item of items)
+          replacements.push({ value: item, at: { file: run.fs.rel(f.abs), line: d.line, column: d.column } });
       }
     } else replacements.push(e);
   }
@@ -200,7 +222,12 @@ function applyParsedPatch(
     return;
   }
   if (!target) {
-    ctx.diags.error("KUS040", `must specify a target for JSON patch ${source}`, ctx.at, "Add `target:` with kind and name.");
+    ctx.diags.error(
+      "KUS040",
+      `must specify a target for JSON patch ${source}`,
+      ctx.at,
+      "Add `target:` with kind and name.",
+    );
     return;
   }
   applyJson6902ToSelected(ra.resources, parsed.ops, target, ctx, true);
