@@ -29,7 +29,7 @@ function homeopsOnce(): number {
       engines.set(d.root, e);
     }
     const r = e.build(d.dir, { loadRestrictor: "none", reorder: "legacy" });
-    bytes += renderResources(r.resources, "yaml").length;
+    bytes += renderResources(r.resources, "yaml").output.length;
   }
   if (bytes === 0) throw new Error("nothing rendered");
   return performance.now() - t0;

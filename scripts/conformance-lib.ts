@@ -84,8 +84,9 @@ export async function runConformance(
       engines.set(d.root, engine);
     }
     const r = engine.build(d.dir, { loadRestrictor: "none", reorder: "legacy" });
-    const errors = r.diagnostics.filter((x) => x.severity === "error");
-    const output = errors.length > 0 ? "" : renderResources(r.resources, "yaml");
+    const rendered = renderResources(r.resources, "yaml");
+    const errors = [...r.diagnostics, ...rendered.diagnostics].filter((x) => x.severity === "error");
+    const output = errors.length > 0 ? "" : rendered.output;
     const k = kubectl[i]!;
     const c: ConformanceCase = {
       dir: d,

@@ -53,17 +53,19 @@ function kustomizeBuild(dir: string, flags: BuildFlags): number {
     return usage(`${dir} is outside the root ${root}; pass --root`);
   const fs = new RepoFs(root);
   const result = new KustomizeEngine(fs).build(abs, { loadRestrictor: restrictor, reorder: flags.reorder });
-  const errors = result.diagnostics.some((d) => d.severity === "error");
-  if (result.diagnostics.length > 0) {
+  const rendered = renderResources(result.resources, flags.output);
+  const diagnostics = [...result.diagnostics, ...rendered.diagnostics];
+  const errors = diagnostics.some((d) => d.severity === "error");
+  if (diagnostics.length > 0) {
     process.stderr.write(
-      formatDiagnostics(sortDiagnostics(result.diagnostics), {
+      formatDiagnostics(sortDiagnostics(diagnostics), {
         readSource: (f) => fs.tryReadRel(f),
         color: process.stderr.isTTY === true,
       }),
     );
   }
   if (errors) return 1;
-  process.stdout.write(renderResources(result.resources, flags.output));
+  process.stdout.write(rendered.output);
   return 0;
 }
 

@@ -41,7 +41,7 @@ describe("kustomize build fixtures", () => {
       const expectedYaml = path.join(casesDir, name, "expected.yaml");
       if (fs.existsSync(expectedYaml)) {
         expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-        expect(renderResources(result.resources, "yaml")).toBe(fs.readFileSync(expectedYaml, "utf8"));
+        expect(renderResources(result.resources, "yaml").output).toBe(fs.readFileSync(expectedYaml, "utf8"));
       } else {
         const want = JSON.parse(
           fs.readFileSync(path.join(casesDir, name, "expected-diagnostics.json"), "utf8"),
