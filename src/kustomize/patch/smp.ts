@@ -38,12 +38,8 @@ export interface SmpOptions {
   allowKindChange?: boolean;
 }
 
-export type SmpResult =
-  | {
-      ok: true /** null: the resource was deleted (`$patch: delete`) or became empty. */;
-      result: ValueMap | null;
-    }
-  | { ok: false; error: string };
+/** `result` is null when the resource is gone: `$patch: delete` at the root, or nothing left of it. */
+export type SmpResult = { ok: true; result: ValueMap | null } | { ok: false; error: string };
 
 /**
  * Applies `patch` to `target` like kustomize's Resource.ApplySmPatch. Neither input is modified. Name, kind and
