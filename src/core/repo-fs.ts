@@ -18,6 +18,8 @@ export class RepoFs {
   readonly root: string;
   readonly #text = new Map<string, string>();
   readonly #real = new Map<string, string | Error>();
+  readonly #kind = new Map<string, EntryKind>();
+  readonly #list = new Map<string, string[]>();
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -68,12 +70,13 @@ export class RepoFs {
 
   kind(abs: string): EntryKind {
     if (!this.contains(abs)) throw new EscapeError(abs);
-    try {
-      const st = fs.statSync(abs);
-      return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
-    } catch {
-      return "missing";
+    let k = this.#kind.get(abs);
+    if (k === undefined) {
+      const st = fs.statSync(abs, { throwIfNoEntry: false });
+      k = st === undefined ? "missing" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+      this.#kind.set(abs, k);
     }
+    return k;
   }
 
   readText(abs: string): string {
@@ -92,8 +95,13 @@ export class RepoFs {
 
   /** Entry names of a directory, sorted bytewise like Go's os.ReadDir. */
   list(abs: string): string[] {
-    this.realpath(abs);
-    return fs.readdirSync(abs).sort(byteCompare);
+    let names = this.#list.get(abs);
+    if (!names) {
+      this.realpath(abs);
+      names = fs.readdirSync(abs).sort(byteCompare);
+      this.#list.set(abs, names);
+    }
+    return names;
   }
 
   /** Text of a file if it is readable inside the root, else undefined (for code frames). */

@@ -92,12 +92,20 @@ function nullListItem(v: Value, trail: string[]): string | undefined {
     for (let i = 0; i < v.length; i++) {
       const x = v[i]!;
       if (x === null) return [...trail, String(i)].join(".");
-      const found = nullListItem(x, [...trail, String(i)]);
-      if (found) return found;
+      if (typeof x === "object") {
+        trail.push(String(i));
+        const found = nullListItem(x, trail);
+        trail.pop();
+        if (found) return found;
+      }
     }
   } else if (isMap(v)) {
-    for (const k of Object.keys(v)) {
-      const found = nullListItem(v[k] as Value, [...trail, k]);
+    for (const k in v) {
+      const x = v[k] as Value;
+      if (x === null || typeof x !== "object") continue;
+      trail.push(k);
+      const found = nullListItem(x, trail);
+      trail.pop();
       if (found) return found;
     }
   }

@@ -153,6 +153,8 @@ export function mergeTransformerConfig(
   // Every kustomization of a build merges the same configs again; configs are never mutated after they are
   // made, so a merge is computed once per pair and a merge that adds nothing returns `a` itself.
   if (a === b || isEmptyConfig(b)) return a;
+  // Every config is kept sorted, so merging into an empty one yields the other as it is.
+  if (isEmptyConfig(a)) return b;
   const cached = mergeCache.get(a)?.get(b);
   if (cached) return cached;
   let conflicts = 0;

@@ -258,7 +258,9 @@ const ANCHOR_FOLLOW = new Set(["?", ":", ",", "]", "}", "%", "@", "`"]);
  * such names so both parsers agree; other stray characters are goyaml errors.
  */
 function patchAnchorNames(src: string, map: SourceMap, err: ErrFn): string {
-  if (!/[&*][0-9A-Za-z_-]*[^0-9A-Za-z_\-\s,[\]{}]/.test(src)) return src;
+  // Cheap pre-check (most files have no such token): an indicator where a node can start, then a character
+  // that cannot continue a goyaml anchor name.
+  if (!/(?:^|[\s[{,])[&*][0-9A-Za-z_-]*[^0-9A-Za-z_\-\s,[\]{}]/m.test(src)) return src;
   const cuts: number[] = [];
   let offset = 0;
   let atScalar = false;
@@ -490,7 +492,11 @@ class Walker {
 
   scalar(n: Scalar): Value {
     const blockText = typeof n.source === "string" ? n.source : n.value;
-    if ((n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") && typeof blockText === "string" && !this.#blockFixed.has(n)) {
+    if (
+      (n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") &&
+      typeof blockText === "string" &&
+      !this.#blockFixed.has(n)
+    ) {
       this.#blockFixed.add(n);
       let v = blockText;
       // goyaml keeps a clipped/kept final break only if the source has one; at the end of a file without a
