@@ -8,7 +8,8 @@ export class EscapeError extends Error {
   }
 }
 
-export type EntryKind = "file" | "dir" | "missing" | "other";
+/** `broken`: the entry exists but cannot be followed (a symlink loop, no permission). */
+export type EntryKind = "file" | "dir" | "missing" | "broken" | "other";
 
 /**
  * The only door to the user's files. Every path is absolute and POSIX-style inside; anything that resolves
@@ -72,8 +73,12 @@ export class RepoFs {
     if (!this.contains(abs)) throw new EscapeError(abs);
     let k = this.#kind.get(abs);
     if (k === undefined) {
-      const st = fs.statSync(abs, { throwIfNoEntry: false });
-      k = st === undefined ? "missing" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+      try {
+        const st = fs.statSync(abs, { throwIfNoEntry: false });
+        k = st === undefined ? "missing" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+      } catch {
+        k = "broken";
+      }
       this.#kind.set(abs, k);
     }
     return k;

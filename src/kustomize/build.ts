@@ -280,7 +280,8 @@ export class BuildRun {
         continue;
       }
       const kind = this.fs.kind(abs);
-      if (kind === "file") this.accumulateFile(t, ra, p, abs, at);
+      if (kind === "broken") this.reportBroken(abs, p, at, "resource");
+      else if (kind === "file") this.accumulateFile(t, ra, p, abs, at);
       else if (kind === "dir") {
         const sub = this.loadTarget(abs, t.root, at);
         if (!sub) continue;
@@ -303,6 +304,16 @@ export class BuildRun {
           `Looked for ${this.fs.rel(abs)}; fix the path or remove the entry.`,
         );
       }
+    }
+  }
+
+  /** An entry that exists but cannot be followed: say why (a loop, a link out of the repository, permissions). */
+  reportBroken(abs: string, p: string, at: Position, what: string): void {
+    try {
+      this.fs.realpath(abs);
+      this.diags.error("KUS010", `${what} '${p}' cannot be read`, at);
+    } catch (e) {
+      reportRealpathError(e, p, at, this.diags, what);
     }
   }
 
@@ -354,6 +365,10 @@ export class BuildRun {
       return;
     }
     const kind = this.fs.kind(abs);
+    if (kind === "broken") {
+      this.reportBroken(abs, p, at, "component");
+      return;
+    }
     if (kind !== "dir") {
       this.diags.error(
         "KUS010",

@@ -34,7 +34,7 @@ describe("hostile input", () => {
     const root = tree("loop", { "kustomization.yaml": "resources: [a.yaml]\n" });
     fs.symlinkSync(path.join(root, "b.yaml"), path.join(root, "a.yaml"));
     fs.symlinkSync(path.join(root, "a.yaml"), path.join(root, "b.yaml"));
-    expect(codes(build(root)).length).toBeGreaterThan(0);
+    expect(codes(build(root))).toEqual(["KUS013"]);
   });
 
   it("a directory symlinked to its parent is a cycle", () => {

@@ -51,6 +51,14 @@ export function readRootFile(
     throw e;
   }
   const kind = fs.kind(abs);
+  if (kind === "broken") {
+    try {
+      fs.realpath(abs);
+    } catch (e) {
+      reportRealpathError(e, p, at, diags, what);
+      return { ok: false };
+    }
+  }
   if (kind !== "file") {
     diags.error(
       "KUS010",
