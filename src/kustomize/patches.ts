@@ -1,8 +1,9 @@
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
+import { formatGoJsonNumber } from "../core/yaml/go-json.ts";
 import { loadYaml } from "../core/yaml/load.ts";
-import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import type { TransformContext } from "./context.ts";
-import { applyJson6902 } from "./patch/json6902.ts";
+import { applyJson6902, decodeJson6902Text } from "./patch/json6902.ts";
 import { applyStrategicMerge } from "./patch/smp.ts";
 import { idOf, idString } from "./resid.ts";
 import type { ResMap } from "./resmap.ts";
@@ -13,9 +14,10 @@ import { parseSelector, selectorMatches } from "./selector.ts";
 export type ParsedPatch = { kind: "smp"; docs: ValueMap[] } | { kind: "json"; ops: Value[] };
 
 /**
- * Decides what a patch text is, as kustomize's PatchTransformer does: strategic merge when every document is an
- * object with a kind and a metadata.name, JSON 6902 when it is a list of operations (JSON, or YAML converted to
- * JSON). Exactly one reading must work.
+ * Decides what a patch text is, as kustomize's PatchTransformer does. It reads the text twice: as resources
+ * (every non-empty document an object with a kind and a metadata.name) and as JSON 6902 (JSON when it starts
+ * with `[`, else the first YAML document read as YAML 1.1: a list of operation objects). Exactly one reading
+ * must work. `only` forces the JSON reading (the legacy patchesJson6902 field) or the strategic-merge one.
  */
 export function parsePatchText(
   text: string,
@@ -25,36 +27,35 @@ export function parsePatchText(
   diags: Diagnostics,
   only?: "smp" | "json",
 ): ParsedPatch | undefined {
-  const loaded = loadYaml(text, file);
-  const syntaxErrors = loaded.diagnostics.filter((d) => d.severity === "error");
-  const docs = loaded.docs.map((d) => d.value).filter((v) => v !== null);
-  const smpOk =
-    syntaxErrors.length === 0 &&
-    docs.length > 0 &&
-    docs.every((d) => isMap(d) && typeof d.kind === "string" && d.kind !== "" && hasName(d));
-  const jsonOk =
-    syntaxErrors.length === 0 &&
-    docs.length === 1 &&
-    Array.isArray(docs[0]) &&
-    (docs[0] as Value[]).every((op) => isMap(op));
-  if (only === "json" || (!smpOk && jsonOk)) {
-    if (!jsonOk) {
-      diags.addAll(syntaxErrors);
+  const json = only === "smp" ? undefined : readJsonPatch(text);
+  if (only === "json") {
+    if (!json?.ok) {
       diags.error(
         "KUS040",
-        `${source} is not a list of JSON 6902 operations`,
+        `${source} is not a list of JSON 6902 operations: ${json?.error ?? "empty"}`,
         at,
-        "Write `- op: replace` entries.",
+        JSON_HINT,
       );
       return undefined;
     }
-    if ((docs[0] as Value[]).length === 0) {
+    if (json.ops.length === 0) {
       diags.error("KUS040", `${source} appears to be empty`, at);
       return undefined;
     }
-    return { kind: "json", ops: deepClone(docs[0] as Value[]) };
+    return { kind: "json", ops: json.ops };
   }
-  if (smpOk) return { kind: "smp", docs: docs.map((d) => deepClone(d as ValueMap)) };
+  const loaded = loadYaml(text, file);
+  const syntaxErrors = loaded.diagnostics.filter((d) => d.severity === "error");
+  const docs = loaded.docs.map((d) => d.value).filter((v) => !isEmptyDoc(v));
+  const smpOk =
+    syntaxErrors.length === 0 &&
+    docs.every((d) => isMap(d) && typeof d.kind === "string" && d.kind !== "" && hasName(d));
+  if (smpOk && json?.ok) {
+    diags.error("KUS040", `${source} illegally qualifies as both an SM and JSON patch`, at, JSON_HINT);
+    return undefined;
+  }
+  if (json?.ok) return { kind: "json", ops: json.ops };
+  if (smpOk && docs.length > 0) return { kind: "smp", docs: docs.map((d) => deepClone(d as ValueMap)) };
   diags.addAll(syntaxErrors);
   const why =
     docs.length === 0
@@ -62,13 +63,24 @@ export function parsePatchText(
       : docs.some((d) => isMap(d) && !hasName(d))
         ? "a strategic-merge patch needs apiVersion, kind and metadata.name"
         : "it is neither an object with kind and metadata.name nor a list of operations";
-  diags.error(
-    "KUS040",
-    `unable to parse SM or JSON patch from ${source}: ${why}`,
-    at,
-    "A strategic-merge patch is a partial object (apiVersion, kind, metadata.name); a JSON patch is a list of `op`s.",
-  );
+  diags.error("KUS040", `unable to parse SM or JSON patch from ${source}: ${why}`, at, JSON_HINT);
   return undefined;
+}
+
+const JSON_HINT =
+  "A strategic-merge patch is a partial object (apiVersion, kind, metadata.name); a JSON patch is a list of `op`s.";
+
+function isEmptyDoc(v: Value): boolean {
+  return v === null || (isMap(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+}
+
+/** kustomize's jsonPatchFromBytes + DecodePatch: a list whose every element is an object. */
+function readJsonPatch(text: string): { ok: true; ops: Value[] } | { ok: false; error: string } {
+  const decoded = decodeJson6902Text(text);
+  if (!decoded.ok) return decoded;
+  if (!Array.isArray(decoded.ops)) return { ok: false, error: "not a list of operations" };
+  if (!decoded.ops.every((op) => isMap(op))) return { ok: false, error: "every operation must be an object" };
+  return { ok: true, ops: decoded.ops };
 }
 
 function hasName(d: Value): boolean {
@@ -147,5 +159,27 @@ export function applyJson6902ToSelected(
       continue;
     }
     r.obj = out.result;
+    normalizeAnnotations(r.obj);
   }
+}
+
+/**
+ * After a JSON patch kustomize writes the annotations back as a string map (its internal annotations ride along):
+ * scalars become their text (`null` too), anything else is dropped, and an empty map disappears.
+ */
+function normalizeAnnotations(obj: ValueMap): void {
+  const md = obj.metadata;
+  if (!isMap(md) || !Object.hasOwn(md, "annotations")) return;
+  const ann = md.annotations;
+  const out = newMap();
+  if (isMap(ann)) {
+    for (const [k, v] of Object.entries(ann)) {
+      if (typeof v === "string") out[k] = v;
+      else if (v === null) out[k] = "null";
+      else if (typeof v === "boolean" || typeof v === "bigint") out[k] = String(v);
+      else if (typeof v === "number") out[k] = formatGoJsonNumber(v);
+    }
+  }
+  if (Object.keys(out).length === 0) delete md.annotations;
+  else md.annotations = out;
 }

@@ -184,16 +184,27 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
   // 11. replacements: inline entries or `path:` files holding a list of them.
   const replacements: { value: Value; at: Position }[] = [];
   for (const e of listEntries(k, "replacements")) {
-    if (isMap(e.value) && typeof e.value.path === "string") {
+    if (isMap(e.value) && typeof e.value.path === "string" && e.value.path !== "") {
+      if (e.value.source !== undefined || (Array.isArray(e.value.targets) && e.value.targets.length > 0)) {
+        run.diags.error("KUS410", "cannot specify both path and inline replacement", e.at);
+        continue;
+      }
       const f = readRootFile(run.fs, t.root, e.value.path, e.at, run.diags, "replacements file");
       if (!f.ok) continue;
       run.files.add(f.abs);
       const loaded = run.engine.parse(f.abs);
       run.diags.addAll(loaded.diagnostics);
-      for (const d of loaded.docs) {
-        const items = Array.isArray(d.value) ? d.value : d.value === null ? [] : [d.value];
-        for (const item of items)
-          replacements.push({ value: item, at: { file: run.fs.rel(f.abs), line: d.line, column: d.column } });
+      // Like kustomize's yaml.Unmarshal, only the first document counts: a list of replacements or one.
+      const first = loaded.docs[0];
+      const at = { file: run.fs.rel(f.abs), line: first?.line ?? 1, column: first?.column ?? 1 };
+      if (!first || (!Array.isArray(first.value) && !isMap(first.value))) {
+        run.diags.error("KUS410", "unsupported replacement type encountered within replacement path", at);
+        continue;
+      }
+      const items = Array.isArray(first.value) ? first.value : [first.value];
+      for (const [i, item] of items.entries()) {
+        const p = Array.isArray(first.value) ? first.positionOf([i]) : undefined;
+        replacements.push({ value: item, at: p ? { ...at, ...p } : at });
       }
     } else replacements.push(e);
   }
