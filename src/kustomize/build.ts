@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
+import type { LoadedDoc } from "../core/yaml/load.ts";
 import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
-import { isMap, type Value } from "../core/yaml/value.ts";
+import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { type Kustomization, listEntries, parseKustomization, stringEntries } from "./kustomization.ts";
 import { isRemoteTarget } from "./remote.ts";
 import { ResMap } from "./resmap.ts";
@@ -30,6 +31,11 @@ export interface BuildOptions {
   loadRestrictor?: LoadRestrictor;
   /** kustomize's default is legacy; Flux leaves resources in input order (none). */
   reorder?: "legacy" | "none";
+  /**
+   * Rewrites the top-level kustomization before it is used (Flux's generator merges its spec fields in, or
+   * writes one when the directory has none). Gets the parsed file, or undefined when the directory has none.
+   */
+  overrideTop?: (existing: ValueMap | undefined, dir: string) => ValueMap;
 }
 
 export interface BuildResult {
@@ -100,11 +106,13 @@ export class BuildRun {
   readonly diags = new Diagnostics();
   readonly files = new Set<string>();
   readonly engine: KustomizeEngine;
-  readonly opts: Required<BuildOptions>;
+  readonly opts: Required<Omit<BuildOptions, "overrideTop">>;
+  readonly overrideTop: BuildOptions["overrideTop"];
 
   constructor(engine: KustomizeEngine, opts: BuildOptions) {
     this.engine = engine;
     this.opts = { loadRestrictor: opts.loadRestrictor ?? "rootOnly", reorder: opts.reorder ?? "legacy" };
+    this.overrideTop = opts.overrideTop;
   }
 
   get fs(): RepoFs {
@@ -113,7 +121,7 @@ export class BuildRun {
 
   build(dirArg: string): BuildResult {
     const at: Position = { file: this.fs.rel(path.resolve(dirArg)), line: 0, column: 0 };
-    const target = this.loadTarget(path.resolve(dirArg), undefined, at);
+    const target = this.loadTarget(path.resolve(dirArg), undefined, at, this.overrideTop);
     let resources: Resource[] = [];
     if (target) {
       if (target.k.kind === "Component") {
@@ -162,7 +170,12 @@ export class BuildRun {
   }
 
   /** Loads the kustomization of `dir` as a new root below `referrer`. */
-  loadTarget(dir: string, referrer: Root | undefined, at: Position): Target | undefined {
+  loadTarget(
+    dir: string,
+    referrer: Root | undefined,
+    at: Position,
+    override?: BuildOptions["overrideTop"],
+  ): Target | undefined {
     let real: string;
     try {
       real = this.fs.realpath(dir);
@@ -180,22 +193,51 @@ export class BuildRun {
       );
       return undefined;
     }
-    const file = findKustomizationFile(this.fs, real, at, this.diags);
-    if (!file) return undefined;
-    this.files.add(file);
-    const relFile = this.fs.rel(file);
-    const loaded = this.engine.parse(file);
-    this.diags.addAll(loaded.diagnostics);
-    if (loaded.diagnostics.some((d) => d.severity === "error")) return undefined;
-    if (loaded.docs.length > 1) {
-      this.diags.error("KUS003", "a kustomization file must hold a single YAML document", {
-        file: relFile,
-        line: loaded.docs[1]!.line,
-        column: loaded.docs[1]!.column,
-      });
+    const file = findKustomizationFile(this.fs, real, at, override ? undefined : this.diags, this.diags);
+    if (!file && !override) return undefined;
+    if (
+      !file &&
+      this.fs.list(real).filter((n) => (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(n)).length > 1
+    ) {
       return undefined;
     }
-    const k = parseKustomization(loaded.docs[0], real, file, relFile, this.diags);
+    let doc: LoadedDoc | undefined;
+    let relFile = this.fs.rel(path.join(real, "kustomization.yaml"));
+    if (file) {
+      this.files.add(file);
+      relFile = this.fs.rel(file);
+      const loaded = this.engine.parse(file);
+      this.diags.addAll(loaded.diagnostics);
+      if (loaded.diagnostics.some((d) => d.severity === "error")) return undefined;
+      if (loaded.docs.length > 1) {
+        this.diags.error("KUS003", "a kustomization file must hold a single YAML document", {
+          file: relFile,
+          line: loaded.docs[1]!.line,
+          column: loaded.docs[1]!.column,
+        });
+        return undefined;
+      }
+      doc = loaded.docs[0];
+    }
+    if (override) {
+      const existing = doc && isMap(doc.value) ? doc.value : undefined;
+      const value = override(existing ? deepClone(existing) : undefined, real);
+      const base = doc;
+      doc = {
+        value,
+        index: 0,
+        line: base?.line ?? 0,
+        column: base?.column ?? 0,
+        positionOf: (p) => base?.positionOf(p),
+      };
+    }
+    const k = parseKustomization(
+      doc,
+      real,
+      file ?? path.join(real, "kustomization.yaml"),
+      relFile,
+      this.diags,
+    );
     if (!k) return undefined;
     this.checkUnsupported(k);
     return { k, root: { dir: real, restrictor: this.opts.loadRestrictor, referrer }, relFile };

@@ -130,12 +130,14 @@ export function findKustomizationFile(
   fs: RepoFs,
   dir: string,
   at: Position,
-  diags: Diagnostics,
+  /** Undefined: a directory without one is fine (the caller makes one); several are still an error. */
+  diags: Diagnostics | undefined,
+  severalDiags?: Diagnostics,
 ): string | undefined {
   const names = new Set(fs.list(dir));
   const found = KUSTOMIZATION_FILE_NAMES.filter((n) => names.has(n) && fs.kind(path.join(dir, n)) === "file");
   if (found.length === 0) {
-    diags.error(
+    diags?.error(
       "KUS001",
       `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${fs.rel(dir)}'`,
       at,
@@ -144,7 +146,7 @@ export function findKustomizationFile(
     return undefined;
   }
   if (found.length > 1) {
-    diags.error(
+    (diags ?? severalDiags)?.error(
       "KUS002",
       `found multiple kustomization files under: ${fs.rel(dir)}`,
       at,
