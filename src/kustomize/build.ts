@@ -1,10 +1,15 @@
 import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
-import type { LoadedDoc } from "../core/yaml/load.ts";
-import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
+import { type LoadedDoc, type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
-import { type Kustomization, listEntries, parseKustomization, stringEntries } from "./kustomization.ts";
+import {
+  KUSTOMIZATION_FILE_NAMES,
+  type Kustomization,
+  listEntries,
+  parseKustomization,
+  stringEntries,
+} from "./kustomization.ts";
 import { isRemoteTarget } from "./remote.ts";
 import { ResMap } from "./resmap.ts";
 import type { Resource } from "./resource.ts";
@@ -25,6 +30,7 @@ import {
   type Root,
   reportRealpathError,
 } from "./target.ts";
+import { mergeTransformerConfig as mergeConfigs, type TransformerConfig } from "./transformer-config.ts";
 
 export interface BuildOptions {
   /** kustomize's default is rootOnly; Flux builds with none. */
@@ -440,8 +446,6 @@ export class BuildRun {
     into.config = mergeConfigs(into.config, from.config);
   }
 }
-
-import { mergeTransformerConfig as mergeConfigs, type TransformerConfig } from "./transformer-config.ts";
 
 function realWithin(root: string, dir: string): boolean {
   return dir === root || dir.startsWith(`${root}/`);
