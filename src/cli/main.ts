@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerBuild } from "./build-command.ts";
 import { registerKustomize } from "./kustomize-command.ts";
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -12,6 +13,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setCode = (c: number) => {
     code = c;
   };
+  registerBuild(program, setCode);
   registerKustomize(program, setCode);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,0 +1,61 @@
+import * as path from "node:path";
+import type { Command } from "commander";
+import { sortDiagnostics } from "../core/diagnostics.ts";
+import { formatDiagnostics } from "../core/print-diagnostics.ts";
+import { RepoFs } from "../core/repo-fs.ts";
+import { renderJson, renderYaml } from "../flux/output.ts";
+import { renderRepository } from "../flux/render.ts";
+
+interface BuildFlags {
+  path?: string;
+  kustomization?: string;
+  output: string;
+  showSecrets?: boolean;
+  strictSubstitute: boolean;
+  ageKeyFile?: string;
+}
+
+export function registerBuild(program: Command, setCode: (c: number) => void): void {
+  program
+    .command("build")
+    .description("render the repository as Flux would apply it, every Kustomization of every cluster")
+    .argument("[repo-dir]", "repository root", ".")
+    .option("--path <entry>", "render from this directory instead of discovering entry points")
+    .option("--kustomization <ns/name>", "print only this Flux Kustomization")
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .option("--show-secrets", "print secret values instead of masking them")
+    .option("--strict-substitute", "an unset variable without a default is an error (Flux's default)", true)
+    .option("--no-strict-substitute", "unset variables become empty, as `flux build` does")
+    .option("--age-key-file <file>", "age identities to decrypt SOPS secrets (also SOPS_AGE_KEY_FILE, SOPS_AGE_KEY)")
+    .action((repoDir: string, flags: BuildFlags) => setCode(build(repoDir, flags)));
+}
+
+function build(repoDir: string, flags: BuildFlags): number {
+  if (flags.output !== "yaml" && flags.output !== "json") {
+    process.stderr.write(`homeops: -o must be yaml or json, not '${flags.output}'\n`);
+    return 2;
+  }
+  const root = path.resolve(repoDir);
+  const result = renderRepository(root, {
+    ...(flags.path ? { path: flags.path } : {}),
+    showSecrets: flags.showSecrets === true,
+    strictSubstitute: flags.strictSubstitute,
+  });
+  if (flags.kustomization) {
+    const [ns, name] = flags.kustomization.includes("/") ? flags.kustomization.split("/", 2) : ["flux-system", flags.kustomization];
+    result.kustomizations = result.kustomizations.filter((k) => k.namespace === ns && k.name === name);
+    if (result.kustomizations.length === 0) {
+      process.stderr.write(`homeops: no Kustomization ${ns}/${name} was rendered\n`);
+      return 2;
+    }
+  }
+  const sorted = sortDiagnostics(result.diagnostics);
+  result.diagnostics = sorted;
+  const fs = new RepoFs(root);
+  const shown = sorted.filter((d) => d.severity !== "info");
+  if (shown.length > 0) {
+    process.stderr.write(formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }));
+  }
+  process.stdout.write(flags.output === "json" ? renderJson(result) : renderYaml(result));
+  return sorted.some((d) => d.severity === "error") ? 1 : 0;
+}

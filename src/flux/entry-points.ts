@@ -1,0 +1,214 @@
+import * as path from "node:path";
+import type { Diagnostics, Position } from "../core/diagnostics.ts";
+import type { RepoFs } from "../core/repo-fs.ts";
+import { type LoadedDoc, loadYaml } from "../core/yaml/load.ts";
+import { getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import {
+  type FluxKustomization,
+  groupOf,
+  isFluxKustomization,
+  metaName,
+  metaNamespace,
+  readFluxKustomization,
+  str,
+} from "./objects.ts";
+
+/** Where Flux starts on a cluster: the root Kustomization and the Git source that is this repository. */
+export interface EntryPoint {
+  /** The cluster's display name: the path the root Kustomization builds. */
+  cluster: string;
+  root: FluxKustomization;
+  /** The source the root reads, which is this repository. */
+  source: { kind: string; namespace: string; name: string; url: string; ignore?: string };
+  via: "FluxInstance" | "flux-instance HelmRelease" | "bootstrap manifest" | "cluster directory" | "--path";
+}
+
+/** A YAML document of the repository with where it came from. */
+export interface RepoDoc {
+  file: string;
+  doc: LoadedDoc;
+  obj: ValueMap;
+}
+
+const SKIP_DIRS = new Set([".git", "node_modules", ".github", ".vscode", ".idea"]);
+
+/** Every mapping document of every .yaml/.yml file under `dir` (sorted walk), skipping VCS and CI folders. */
+export function scanRepoDocs(fs: RepoFs, dir: string, accept: (abs: string, isDir: boolean) => boolean): RepoDoc[] {
+  const out: RepoDoc[] = [];
+  const walk = (d: string): void => {
+    for (const name of fs.list(d)) {
+      const abs = path.join(d, name);
+      const kind = fs.kind(abs);
+      if (kind === "dir") {
+        if (!SKIP_DIRS.has(name) && accept(abs, true)) walk(abs);
+      } else if (kind === "file" && /\.ya?ml$/.test(name) && accept(abs, false)) {
+        const text = fs.readText(abs);
+        // Cheap filter: only documents that can matter for discovery are parsed here.
+        if (!/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text)) continue;
+        const loaded = loadYaml(text, fs.rel(abs));
+        for (const doc of loaded.docs) if (isMap(doc.value)) out.push({ file: fs.rel(abs), doc, obj: doc.value });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function at(d: RepoDoc): Position {
+  return { file: d.file, line: d.doc.line, column: d.doc.column };
+}
+
+/** A root Kustomization as bootstrap creates it: `name` in `namespace`, reading the GitRepository of that name. */
+function rootKustomization(
+  name: string,
+  namespace: string,
+  buildPath: string,
+  sourceKind: string,
+  origin: Position,
+): FluxKustomization {
+  const obj = newMap();
+  obj.apiVersion = "kustomize.toolkit.fluxcd.io/v1";
+  obj.kind = "Kustomization";
+  const md = newMap();
+  md.name = name;
+  md.namespace = namespace;
+  obj.metadata = md;
+  const spec = newMap();
+  spec.interval = "10m";
+  spec.path = buildPath;
+  spec.prune = true;
+  const ref = newMap();
+  ref.kind = sourceKind;
+  ref.name = name;
+  spec.sourceRef = ref;
+  obj.spec = spec;
+  return readFluxKustomization(obj, origin, namespace);
+}
+
+/** Flux Operator's FluxInstance `spec.sync` creates a Kustomization and source named after the namespace. */
+function syncKustomization(namespace: string, sync: ValueMap, origin: Position): FluxKustomization {
+  return rootKustomization(namespace, namespace, str(sync.path) || ".", str(sync.kind) || "GitRepository", origin);
+}
+
+/**
+ * Finds where Flux starts, in the layouts home-ops repositories use: FluxInstance objects (Flux Operator), a
+ * FluxInstance defined in the values of a `flux-instance` HelmRelease, bootstrap manifests holding a GitRepository
+ * and the Kustomization that reads it (`flux-system/gotk-sync.yaml`, `flux/config/cluster.yaml`), and
+ * `clusters/<name>/` directories whose bootstrap files are placeholders. Entries that build the same path are one.
+ */
+export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Diagnostics): EntryPoint[] {
+  const found: EntryPoint[] = [];
+  for (const d of docs) {
+    const o = d.obj;
+    if (o.kind === "FluxInstance" && groupOf(o) === "fluxcd.controlplane.io") {
+      const sync = getPath(o, ["spec", "sync"]);
+      if (!isMap(sync)) continue;
+      const ns = metaNamespace(o) || "flux-system";
+      const root = syncKustomization(ns, sync, at(d));
+      found.push({
+        cluster: cleanPath(root.path),
+        root,
+        source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
+        via: "FluxInstance",
+      });
+    } else if (o.kind === "HelmRelease" && groupOf(o) === "helm.toolkit.fluxcd.io" && isFluxInstanceRelease(o)) {
+      const sync = getPath(o, ["spec", "values", "instance", "sync"]);
+      if (!isMap(sync)) continue;
+      const ns = str(getPath(o, ["spec", "targetNamespace"])) || metaNamespace(o) || "flux-system";
+      const root = syncKustomization(ns, sync, at(d));
+      found.push({
+        cluster: cleanPath(root.path),
+        root,
+        source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
+        via: "flux-instance HelmRelease",
+      });
+    }
+  }
+  // Bootstrap manifests: a Kustomization whose GitRepository is defined in the same file.
+  const byFile = new Map<string, RepoDoc[]>();
+  for (const d of docs) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  for (const [, fileDocs] of byFile) {
+    const repos = fileDocs.filter((d) => d.obj.kind === "GitRepository" && groupOf(d.obj) === "source.toolkit.fluxcd.io");
+    if (repos.length === 0) continue;
+    for (const d of fileDocs) {
+      if (!isFluxKustomization(d.obj)) continue;
+      const ks = readFluxKustomization(d.obj, at(d));
+      const repo = repos.find(
+        (r) => metaName(r.obj) === ks.sourceRef.name && (metaNamespace(r.obj) || "flux-system") === ks.sourceRef.namespace,
+      );
+      if (!repo || ks.sourceRef.kind !== "GitRepository") continue;
+      const ignore = getPath(repo.obj, ["spec", "ignore"]);
+      found.push({
+        cluster: cleanPath(ks.path),
+        root: ks,
+        source: {
+          kind: "GitRepository",
+          namespace: ks.sourceRef.namespace,
+          name: ks.sourceRef.name,
+          url: str(getPath(repo.obj, ["spec", "url"])),
+          ...(typeof ignore === "string" ? { ignore } : {}),
+        },
+        via: "bootstrap manifest",
+      });
+    }
+  }
+  // clusters/<name>/flux-system/ with placeholder bootstrap files (the Flux reference layout).
+  const clustersDir = path.join(fs.root, "clusters");
+  if (fs.kind(clustersDir) === "dir") {
+    for (const name of fs.list(clustersDir)) {
+      const dir = path.join(clustersDir, name);
+      if (fs.kind(path.join(dir, "flux-system")) !== "dir") continue;
+      const rel = fs.rel(dir);
+      if (found.some((e) => cleanPath(e.root.path) === rel)) continue;
+      const root = rootKustomization("flux-system", "flux-system", `./${rel}`, "GitRepository", {
+        file: rel,
+        line: 0,
+        column: 0,
+      });
+      found.push({
+        cluster: rel,
+        root,
+        source: { kind: "GitRepository", namespace: "flux-system", name: "flux-system", url: "" },
+        via: "cluster directory",
+      });
+    }
+  }
+  // One entry per built path; FluxInstance entries win over a placeholder directory.
+  const unique = new Map<string, EntryPoint>();
+  for (const e of found) {
+    const key = `${cleanPath(e.root.path)}`;
+    if (!unique.has(key)) unique.set(key, e);
+  }
+  if (unique.size === 0) {
+    diags.warning(
+      "FLX001",
+      "no Flux entry point found (no FluxInstance, flux-instance HelmRelease, bootstrap GitRepository + Kustomization, or clusters/<name>/flux-system)",
+      { file: "." },
+      "Name the directory Flux starts from with --path.",
+    );
+  }
+  return [...unique.values()].sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+}
+
+function isFluxInstanceRelease(o: ValueMap): boolean {
+  const chart = str(getPath(o, ["spec", "chart", "spec", "chart"]));
+  const ref = str(getPath(o, ["spec", "chartRef", "name"]));
+  return chart === "flux-instance" || ref === "flux-instance" || metaName(o) === "flux-instance";
+}
+
+/** `./a/b/` → `a/b`; "" and "." → ".". */
+export function cleanPath(p: string): string {
+  const parts = p.split("/").filter((s) => s !== "" && s !== ".");
+  return parts.length === 0 ? "." : parts.join("/");
+}
+
+/** The entry named by `--path`: a root Kustomization `flux-system` building that directory of this repo. */
+export function entryFromPath(rel: string): EntryPoint {
+  const where = cleanPath(rel);
+  return {
+    cluster: where,
+    root: rootKustomization("flux-system", "flux-system", `./${where}`, "GitRepository", { file: where, line: 0, column: 0 }),
+    source: { kind: "GitRepository", namespace: "flux-system", name: "flux-system", url: "" },
+    via: "--path",
+  };
+}

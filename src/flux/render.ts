@@ -1,0 +1,360 @@
+import * as path from "node:path";
+import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
+import { EscapeError, RepoFs } from "../core/repo-fs.ts";
+import { deepClone, getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { KustomizeEngine } from "../kustomize/build.ts";
+import {
+  cleanPath,
+  type EntryPoint,
+  entryFromPath,
+  findEntryPoints,
+  type RepoDoc,
+  scanRepoDocs,
+} from "./entry-points.ts";
+import { fluxOverrideTop } from "./flux-kustomization.ts";
+import {
+  type FluxKustomization,
+  groupOf,
+  isFluxKustomization,
+  ksKey,
+  metaName,
+  metaNamespace,
+  readFluxKustomization,
+  type SourceRef,
+  sourceKey,
+  str,
+} from "./objects.ts";
+import { maskSecret } from "./secrets.ts";
+import { type VarSource, postBuild } from "./post-build.ts";
+
+export interface RenderOptions {
+  /** Render from this repo-relative directory instead of discovering entry points. */
+  path?: string;
+  /** Print secret values instead of masking them. */
+  showSecrets?: boolean;
+  /** Strict substitution (an unset variable without default is an error): current Flux's default. */
+  strictSubstitute?: boolean;
+}
+
+export interface RenderedKustomization {
+  cluster: string;
+  namespace: string;
+  name: string;
+  path: string;
+  sourceRef: SourceRef;
+  dependsOn: { namespace: string; name: string }[];
+  objects: ValueMap[];
+  origin: Position;
+  /** Files the build read (repo-relative), for change detection. */
+  files: string[];
+}
+
+export interface RenderedHelmRelease {
+  cluster: string;
+  namespace: string;
+  name: string;
+  kustomization: string;
+  chart: ValueMap;
+  source: { kind: string; namespace: string; name: string; url?: string; type?: string; found: boolean };
+}
+
+export interface RepoRender {
+  clusters: { name: string; via: EntryPoint["via"] }[];
+  kustomizations: RenderedKustomization[];
+  helmReleases: RenderedHelmRelease[];
+  diagnostics: Diagnostic[];
+}
+
+const MAX_ROUNDS = 6;
+
+/**
+ * Renders a repository as Flux would apply it: from each entry point, build the root Kustomization's path, find
+ * the Flux Kustomizations in its output and build theirs, recursively, with Flux's generator, spec overrides and
+ * post-build substitution. `substituteFrom` objects are looked up across the whole cascade (and in bootstrap files
+ * nothing builds), repeating the render until the variables stop changing.
+ */
+export function renderRepository(repoRoot: string, opts: RenderOptions = {}): RepoRender {
+  const fs = new RepoFs(repoRoot);
+  const engine = new KustomizeEngine(fs);
+  const scanDiags = new Diagnostics();
+  const docs = scanRepoDocs(fs, fs.root, () => true);
+  const entries = opts.path ? [entryFromPath(opts.path)] : findEntryPoints(fs, docs, scanDiags);
+  const bootstrapVars = varSourcesFromDocs(docs);
+  const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
+  const all = new Diagnostics();
+  all.addAll(scanDiags.items);
+  const rendered = entries.map((e) => renderCluster(fs, engine, e, bootstrapVars, opts));
+  // A cluster whose root another cluster also reaches is part of that one (e.g. a bootstrap Kustomization that
+  // the cascade re-applies); keep the outermost.
+  const inner = new Set<number>();
+  rendered.forEach((r, i) => {
+    const rootKey = ksKey(entries[i]!.root);
+    rendered.forEach((o, j) => {
+      if (i !== j && !inner.has(j) && o.kustomizations.slice(1).some((k) => ksKey(k) === rootKey && k.path === r.kustomizations[0]?.path)) {
+        inner.add(i);
+      }
+    });
+  });
+  rendered.forEach((r, i) => {
+    if (inner.has(i)) return;
+    out.clusters.push({ name: entries[i]!.cluster, via: entries[i]!.via });
+    out.kustomizations.push(...r.kustomizations);
+    out.helmReleases.push(...r.helmReleases);
+    all.addAll(r.diagnostics);
+  });
+  out.diagnostics = all.items;
+  return out;
+}
+
+interface ClusterRender {
+  kustomizations: RenderedKustomization[];
+  helmReleases: RenderedHelmRelease[];
+  diagnostics: Diagnostic[];
+}
+
+function renderCluster(
+  fs: RepoFs,
+  engine: KustomizeEngine,
+  entry: EntryPoint,
+  bootstrapVars: Map<string, VarSource>,
+  opts: RenderOptions,
+): ClusterRender {
+  let vars = new Map<string, VarSource>();
+  let last: ClusterRender & { vars: Map<string, VarSource> } = { kustomizations: [], helmReleases: [], diagnostics: [], vars };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    last = renderOnce(fs, engine, entry, vars, bootstrapVars, opts);
+    if (sameVars(last.vars, vars)) break;
+    vars = last.vars;
+  }
+  return last;
+}
+
+/** One pass over the cascade with the variable sources found by the previous pass. */
+function renderOnce(
+  fs: RepoFs,
+  engine: KustomizeEngine,
+  entry: EntryPoint,
+  knownVars: Map<string, VarSource>,
+  bootstrapVars: Map<string, VarSource>,
+  opts: RenderOptions,
+): ClusterRender & { vars: Map<string, VarSource> } {
+  const diags = new Diagnostics();
+  const found = new Map<string, VarSource>();
+  const results: RenderedKustomization[] = [];
+  const helmReleases: RenderedHelmRelease[] = [];
+  const sources = new Map<string, ValueMap>();
+  const seen = new Map<string, FluxKustomization>();
+  const queue: FluxKustomization[] = [entry.root];
+  const thisRepo = sourceKey({ kind: entry.source.kind, namespace: entry.source.namespace, name: entry.source.name });
+  const pending: { hr: ValueMap; ks: string }[] = [];
+  while (queue.length > 0) {
+    const ks = queue.shift()!;
+    const key = ksKey(ks);
+    const before = seen.get(key);
+    if (before) {
+      if (cleanPath(before.path) !== cleanPath(ks.path)) {
+        diags.error(
+          "FLX010",
+          `Kustomization ${key} is defined twice with different paths ('${before.path}' and '${ks.path}')`,
+          ks.origin,
+          `The other definition is at ${before.origin.file}:${before.origin.line}.`,
+        );
+      }
+      continue;
+    }
+    seen.set(key, ks);
+    const dir = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
+    if (dir === undefined) continue;
+    const built = engine.build(dir, {
+      loadRestrictor: "none",
+      reorder: "none",
+      overrideTop: fluxOverrideTop(fs, ks, diags),
+    });
+    const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
+    diags.addAll(built.diagnostics);
+    if (buildErrors.length > 0) {
+      diags.error(
+        "FLX011",
+        `Kustomization ${key} cannot be built (${buildErrors.length} error${buildErrors.length === 1 ? "" : "s"} above)`,
+        ks.origin,
+      );
+    }
+    const objects: ValueMap[] = [];
+    for (const r of built.resources) {
+      const obj = postBuild(r.obj, ks, knownVars, bootstrapVars, opts, diags, r.origin);
+      if (!obj) continue;
+      objects.push(obj);
+      const origin = r.origin;
+      if (isFluxKustomization(obj)) queue.push(readFluxKustomization(obj, origin, "default"));
+      collectVarSource(obj, found);
+      if (isSource(obj)) sources.set(sourceKey({ kind: str(obj.kind), namespace: metaNamespace(obj) || "default", name: metaName(obj) }), obj);
+      if (obj.kind === "HelmRelease" && groupOf(obj) === "helm.toolkit.fluxcd.io") pending.push({ hr: obj, ks: key });
+    }
+    results.push({
+      cluster: entry.cluster,
+      namespace: ks.namespace,
+      name: ks.name,
+      path: ks.path,
+      sourceRef: ks.sourceRef,
+      dependsOn: ks.dependsOn,
+      objects,
+      origin: ks.origin,
+      files: built.files.map((f) => fs.rel(f)),
+    });
+  }
+  for (const p of pending) helmReleases.push(describeHelmRelease(p.hr, p.ks, entry.cluster, sources));
+  if (!opts.showSecrets) for (const r of results) r.objects = r.objects.map((o) => maskSecret(o));
+  return { kustomizations: results, helmReleases, diagnostics: diags.items, vars: found };
+}
+
+function isSource(obj: ValueMap): boolean {
+  const g = groupOf(obj);
+  return g === "source.toolkit.fluxcd.io" || g === "source.extensions.fluxcd.io";
+}
+
+/** The directory a Kustomization builds, or undefined after reporting why it cannot be read here. */
+function resolveSourceDir(
+  fs: RepoFs,
+  ks: FluxKustomization,
+  thisRepo: string,
+  sources: Map<string, ValueMap>,
+  entry: EntryPoint,
+  diags: Diagnostics,
+): string | undefined {
+  const key = sourceKey(ks.sourceRef);
+  let base: string | undefined;
+  if (key === thisRepo) base = fs.root;
+  else if (ks.sourceRef.kind === "GitRepository") {
+    const src = sources.get(key);
+    const url = str(getPath(src, ["spec", "url"]));
+    if (src && entry.source.url && sameRepoUrl(url, entry.source.url)) base = fs.root;
+    else {
+      diags.warning(
+        "FLX020",
+        `Kustomization ${ksKey(ks)} reads GitRepository ${ks.sourceRef.namespace}/${ks.sourceRef.name}${url ? ` (${url})` : ""}, which is not this repository; it is not rendered`,
+        ks.origin,
+        src ? "Render that repository separately." : "No GitRepository of that name is defined in the rendered cascade.",
+      );
+      return undefined;
+    }
+  } else {
+    diags.warning(
+      "FLX021",
+      `Kustomization ${ksKey(ks)} reads ${ks.sourceRef.kind} ${ks.sourceRef.namespace}/${ks.sourceRef.name}, which lives outside this repository; it is not rendered`,
+      ks.origin,
+      "Only sources that are this Git repository can be rendered offline.",
+    );
+    return undefined;
+  }
+  let dir: string;
+  try {
+    dir = fs.resolve(cleanPath(ks.path), base);
+  } catch (e) {
+    if (!(e instanceof EscapeError)) throw e;
+    dir = base;
+  }
+  if (fs.kind(dir) !== "dir") {
+    diags.error(
+      "FLX012",
+      `kustomization path not found: '${ks.path}' (Kustomization ${ksKey(ks)})`,
+      ks.origin,
+      "spec.path is relative to the root of the source; fix the path.",
+    );
+    return undefined;
+  }
+  return dir;
+}
+
+/** Git URLs name the same repository when host and path agree (scheme, `git@`, `.git` and case aside). */
+export function sameRepoUrl(a: string, b: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .toLowerCase()
+      .replace(/^(ssh|https?|git):\/\//, "")
+      .replace(/^[^@/]+@/, "")
+      .replace(/:(?!\d)/, "/")
+      .replace(/\.git$/, "")
+      .replace(/\/+$/, "");
+  return norm(a) === norm(b);
+}
+
+/** ConfigMaps and Secrets of the cascade, by `Kind/namespace/name`. */
+function collectVarSource(obj: ValueMap, into: Map<string, VarSource>): void {
+  if (obj.apiVersion !== "v1" || (obj.kind !== "ConfigMap" && obj.kind !== "Secret")) return;
+  const v = varSourceOf(obj);
+  into.set(`${obj.kind}/${metaNamespace(obj) || "default"}/${metaName(obj)}`, v);
+}
+
+function varSourcesFromDocs(docs: readonly RepoDoc[]): Map<string, VarSource> {
+  const m = new Map<string, VarSource>();
+  for (const d of docs) {
+    if (d.obj.apiVersion !== "v1" || (d.obj.kind !== "ConfigMap" && d.obj.kind !== "Secret")) continue;
+    const v = varSourceOf(d.obj);
+    v.file = d.file;
+    m.set(`${d.obj.kind}/${metaNamespace(d.obj) || "flux-system"}/${metaName(d.obj)}`, v);
+  }
+  return m;
+}
+
+/** The variables an object offers: ConfigMap data, Secret data (base64) and stringData; SOPS values are unknown. */
+export function varSourceOf(obj: ValueMap): VarSource {
+  const values: Record<string, string> = {};
+  const encrypted = isMap(obj.sops);
+  const unknown: string[] = [];
+  for (const field of ["data", "stringData"] as const) {
+    const m = obj[field];
+    if (!isMap(m)) continue;
+    for (const [k, v] of Object.entries(m)) {
+      if (encrypted && typeof v === "string" && v.startsWith("ENC[")) {
+        unknown.push(k);
+        continue;
+      }
+      const text = typeof v === "string" ? v : v === null ? "" : String(v);
+      values[k] = obj.kind === "Secret" && field === "data" ? Buffer.from(text, "base64").toString("utf8") : text;
+    }
+  }
+  return { values, unknown, encrypted };
+}
+
+function sameVars(a: Map<string, VarSource>, b: Map<string, VarSource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || JSON.stringify(v.values) !== JSON.stringify(w.values) || v.unknown.join() !== w.unknown.join()) return false;
+  }
+  return true;
+}
+
+function describeHelmRelease(
+  hr: ValueMap,
+  ks: string,
+  cluster: string,
+  sources: Map<string, ValueMap>,
+): RenderedHelmRelease {
+  const ns = metaNamespace(hr) || "default";
+  const chartRef = getPath(hr, ["spec", "chartRef"]);
+  const chartSpec = getPath(hr, ["spec", "chart", "spec"]);
+  let chart: ValueMap = newMap();
+  let ref: ValueMap | undefined;
+  if (isMap(chartRef)) {
+    chart = deepClone(chartRef);
+    ref = chartRef;
+  } else if (isMap(chartSpec)) {
+    chart = deepClone(chartSpec);
+    ref = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : undefined;
+  }
+  const kind = str(ref?.kind);
+  const name = str(ref?.name);
+  const namespace = str(ref?.namespace) || ns;
+  const src = sources.get(sourceKey({ kind, namespace, name }));
+  const source: RenderedHelmRelease["source"] = { kind, namespace, name, found: src !== undefined };
+  const url = str(getPath(src, ["spec", "url"]));
+  if (url) source.url = url;
+  const type = str(getPath(src, ["spec", "type"]));
+  if (type) source.type = type;
+  return { cluster, namespace: ns, name: metaName(hr), kustomization: ks, chart, source };
+}
+
+export type { Value };
+export { path };
