@@ -34,7 +34,7 @@ describe("homeops CLI", () => {
     const code = await main(["kustomize", "build", path.join(example, "kubernetes/apps/default"), "--root", example, "-o", "json"]);
     expect(code).toBe(0);
     const objects = JSON.parse(io.out()) as { kind: string }[];
-    expect(objects.map((o) => o.kind)).toEqual(["Namespace", "Kustomization"]);
+    expect(objects.map((o) => o.kind)).toEqual(["Namespace", "ConfigMap", "Kustomization"]);
   });
 
   it("reports errors with a position and exits 1", async () => {
