@@ -180,7 +180,7 @@ describe("existing kustomization", () => {
     expect(r.created).toBe(false);
     expect(Object.keys(r.kustomization)).toEqual(["apiVersion", "kind", "resources"]);
     expect(r.kustomization.resources).toEqual(["a.yaml"]);
-    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([["FLX206", "warning"]]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([["FLX205", "warning"]]);
   });
 
   it("no resources ⇒ buildMetadata [originAnnotations], unless spec.buildMetadata", () => {

@@ -192,7 +192,7 @@ class Generation {
       const field = KUSTOMIZATION_FIELDS.includes(key as never) ? key : FIELD_BY_LOWER.get(key.toLowerCase());
       if (!field) {
         this.warning(
-          "FLX206",
+          "FLX205",
           `field "${key}" of the kustomization is not a kustomize field; Flux silently drops it`,
           this.kustomizationAt(),
           "kustomize itself would reject the file; remove or fix the field.",
