@@ -11,7 +11,7 @@ import {
   type RepoDoc,
   scanRepoDocs,
 } from "./entry-points.ts";
-import { fluxOverrideTop } from "./flux-kustomization.ts";
+import { generatorOverrideTop } from "./generator.ts";
 import {
   type FluxKustomization,
   groupOf,
@@ -24,8 +24,9 @@ import {
   sourceKey,
   str,
 } from "./objects.ts";
+import { postBuild, type VarSource } from "./post-build.ts";
 import { maskSecret } from "./secrets.ts";
-import { type VarSource, postBuild } from "./post-build.ts";
+import { makeSourceFilter, type SourceFilter } from "./source-ignore.ts";
 
 export interface RenderOptions {
   /** Render from this repo-relative directory instead of discovering entry points. */
@@ -83,14 +84,20 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
   const all = new Diagnostics();
   all.addAll(scanDiags.items);
-  const rendered = entries.map((e) => renderCluster(fs, engine, e, bootstrapVars, opts));
+  const rendered = entries.map((e) =>
+    renderCluster(fs, engine, e, makeSourceFilter(fs, fs.root, e.source.ignore), bootstrapVars, opts),
+  );
   // A cluster whose root another cluster also reaches is part of that one (e.g. a bootstrap Kustomization that
   // the cascade re-applies); keep the outermost.
   const inner = new Set<number>();
   rendered.forEach((r, i) => {
     const rootKey = ksKey(entries[i]!.root);
     rendered.forEach((o, j) => {
-      if (i !== j && !inner.has(j) && o.kustomizations.slice(1).some((k) => ksKey(k) === rootKey && k.path === r.kustomizations[0]?.path)) {
+      if (
+        i !== j &&
+        !inner.has(j) &&
+        o.kustomizations.slice(1).some((k) => ksKey(k) === rootKey && k.path === r.kustomizations[0]?.path)
+      ) {
         inner.add(i);
       }
     });
@@ -116,13 +123,19 @@ function renderCluster(
   fs: RepoFs,
   engine: KustomizeEngine,
   entry: EntryPoint,
+  filter: SourceFilter,
   bootstrapVars: Map<string, VarSource>,
   opts: RenderOptions,
 ): ClusterRender {
   let vars = new Map<string, VarSource>();
-  let last: ClusterRender & { vars: Map<string, VarSource> } = { kustomizations: [], helmReleases: [], diagnostics: [], vars };
+  let last: ClusterRender & { vars: Map<string, VarSource> } = {
+    kustomizations: [],
+    helmReleases: [],
+    diagnostics: [],
+    vars,
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    last = renderOnce(fs, engine, entry, vars, bootstrapVars, opts);
+    last = renderOnce(fs, engine, entry, filter, vars, bootstrapVars, opts);
     if (sameVars(last.vars, vars)) break;
     vars = last.vars;
   }
@@ -134,6 +147,7 @@ function renderOnce(
   fs: RepoFs,
   engine: KustomizeEngine,
   entry: EntryPoint,
+  filter: SourceFilter,
   knownVars: Map<string, VarSource>,
   bootstrapVars: Map<string, VarSource>,
   opts: RenderOptions,
@@ -145,7 +159,11 @@ function renderOnce(
   const sources = new Map<string, ValueMap>();
   const seen = new Map<string, FluxKustomization>();
   const queue: FluxKustomization[] = [entry.root];
-  const thisRepo = sourceKey({ kind: entry.source.kind, namespace: entry.source.namespace, name: entry.source.name });
+  const thisRepo = sourceKey({
+    kind: entry.source.kind,
+    namespace: entry.source.namespace,
+    name: entry.source.name,
+  });
   const pending: { hr: ValueMap; ks: string }[] = [];
   while (queue.length > 0) {
     const ks = queue.shift()!;
@@ -168,7 +186,7 @@ function renderOnce(
     const built = engine.build(dir, {
       loadRestrictor: "none",
       reorder: "none",
-      overrideTop: fluxOverrideTop(fs, ks, diags),
+      overrideTop: generatorOverrideTop(fs, ks.spec, diags, { at: ks.origin, excluded: filter.excluded }),
     });
     const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
     diags.addAll(built.diagnostics);
@@ -187,8 +205,13 @@ function renderOnce(
       const origin = r.origin;
       if (isFluxKustomization(obj)) queue.push(readFluxKustomization(obj, origin, "default"));
       collectVarSource(obj, found);
-      if (isSource(obj)) sources.set(sourceKey({ kind: str(obj.kind), namespace: metaNamespace(obj) || "default", name: metaName(obj) }), obj);
-      if (obj.kind === "HelmRelease" && groupOf(obj) === "helm.toolkit.fluxcd.io") pending.push({ hr: obj, ks: key });
+      if (isSource(obj))
+        sources.set(
+          sourceKey({ kind: str(obj.kind), namespace: metaNamespace(obj) || "default", name: metaName(obj) }),
+          obj,
+        );
+      if (obj.kind === "HelmRelease" && groupOf(obj) === "helm.toolkit.fluxcd.io")
+        pending.push({ hr: obj, ks: key });
     }
     results.push({
       cluster: entry.cluster,
@@ -233,7 +256,9 @@ function resolveSourceDir(
         "FLX020",
         `Kustomization ${ksKey(ks)} reads GitRepository ${ks.sourceRef.namespace}/${ks.sourceRef.name}${url ? ` (${url})` : ""}, which is not this repository; it is not rendered`,
         ks.origin,
-        src ? "Render that repository separately." : "No GitRepository of that name is defined in the rendered cascade.",
+        src
+          ? "Render that repository separately."
+          : "No GitRepository of that name is defined in the rendered cascade.",
       );
       return undefined;
     }
@@ -311,7 +336,8 @@ export function varSourceOf(obj: ValueMap): VarSource {
         continue;
       }
       const text = typeof v === "string" ? v : v === null ? "" : String(v);
-      values[k] = obj.kind === "Secret" && field === "data" ? Buffer.from(text, "base64").toString("utf8") : text;
+      values[k] =
+        obj.kind === "Secret" && field === "data" ? Buffer.from(text, "base64").toString("utf8") : text;
     }
   }
   return { values, unknown, encrypted };
@@ -321,7 +347,8 @@ function sameVars(a: Map<string, VarSource>, b: Map<string, VarSource>): boolean
   if (a.size !== b.size) return false;
   for (const [k, v] of a) {
     const w = b.get(k);
-    if (!w || JSON.stringify(v.values) !== JSON.stringify(w.values) || v.unknown.join() !== w.unknown.join()) return false;
+    if (!w || JSON.stringify(v.values) !== JSON.stringify(w.values) || v.unknown.join() !== w.unknown.join())
+      return false;
   }
   return true;
 }

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
 import { type LoadedDoc, type LoadResult, loadYaml } from "../core/yaml/load.ts";
-import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import {
   KUSTOMIZATION_FILE_NAMES,
   type Kustomization,
@@ -57,6 +57,10 @@ export interface Target {
   root: Root;
   /** Root-relative kustomization file, for diagnostics. */
   relFile: string;
+  /** Path from the top kustomization's directory (kustomize's origin path), "" at the top. */
+  originPath: string;
+  /** The kustomization's file name (kustomization.yaml, .yml or Kustomization). */
+  fileName: string;
 }
 
 /**
@@ -114,6 +118,8 @@ export class BuildRun {
   readonly engine: KustomizeEngine;
   readonly opts: Required<Omit<BuildOptions, "overrideTop">>;
   readonly overrideTop: BuildOptions["overrideTop"];
+  /** Whether objects carry kustomize's `config.kubernetes.io/origin` annotation (buildMetadata: originAnnotations). */
+  origins = false;
 
   constructor(engine: KustomizeEngine, opts: BuildOptions) {
     this.engine = engine;
@@ -128,6 +134,9 @@ export class BuildRun {
   build(dirArg: string): BuildResult {
     const at: Position = { file: this.fs.rel(path.resolve(dirArg)), line: 0, column: 0 };
     const target = this.loadTarget(path.resolve(dirArg), undefined, at, this.overrideTop);
+    // Only the top kustomization's buildMetadata counts: kustomize hands it down to every base.
+    const meta = target?.k.fields.buildMetadata;
+    this.origins = Array.isArray(meta) && meta.includes("originAnnotations");
     let resources: Resource[] = [];
     if (target) {
       if (target.k.kind === "Component") {
@@ -136,6 +145,7 @@ export class BuildRun {
       const ra = this.accumulateTarget(target, newAccumulator());
       if (ra) {
         finishBuild(this, target, ra);
+        if (!this.origins) for (const r of ra.resources.list) removeAnnotation(r.obj, ORIGIN_ANNOTATION);
         resources = ra.resources.list;
         const sort = target.k.fields.sortOptions;
         if (isMap(sort)) resources = this.applySortOptions(target, sort, resources);
@@ -246,7 +256,13 @@ export class BuildRun {
     );
     if (!k) return undefined;
     this.checkUnsupported(k);
-    return { k, root: { dir: real, restrictor: this.opts.loadRestrictor, referrer }, relFile };
+    return {
+      k,
+      root: { dir: real, restrictor: this.opts.loadRestrictor, referrer },
+      relFile,
+      originPath: "",
+      fileName: path.basename(file ?? "kustomization.yaml"),
+    };
   }
 
   /** Fields that need programs or the network: reported, never silently skipped. */
@@ -333,6 +349,7 @@ export class BuildRun {
       else if (kind === "dir") {
         const sub = this.loadTarget(abs, t.root, at);
         if (!sub) continue;
+        sub.originPath = originJoin(t.originPath, p);
         if (sub.k.kind === "Component") {
           this.diags.error(
             "KUS015",
@@ -388,8 +405,10 @@ export class BuildRun {
     if (loaded.diagnostics.some((d) => d.severity === "error")) return;
     const resources = resourcesFromDocs(loaded.docs, this.fs.rel(abs), this.diags);
     if (!resources) return;
+    const origin = this.origins ? `path: ${originJoin(t.originPath, p)}\n` : undefined;
     for (const r of resources) {
       r.loadedFrom = t.root.dir;
+      if (origin) setAnnotation(r.obj, ORIGIN_ANNOTATION, origin);
       ra.resources.append(r, this.diags);
     }
   }
@@ -428,6 +447,7 @@ export class BuildRun {
     }
     const sub = this.loadTarget(abs, t.root, at);
     if (!sub) return;
+    sub.originPath = originJoin(t.originPath, p);
     if (sub.k.kind !== "Component") {
       this.diags.error(
         "KUS015",
@@ -452,3 +472,32 @@ function realWithin(root: string, dir: string): boolean {
 }
 
 export { listEntries, ResMap };
+
+export const ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+
+/** filepath.Join of an origin path and a kustomization entry, as kustomize's Origin.Append does. */
+export function originJoin(base: string, entry: string): string {
+  const joined = path.posix.normalize(base === "" ? entry : `${base}/${entry}`);
+  return joined.replace(/\/+$/, "") || ".";
+}
+
+export function setAnnotation(obj: ValueMap, key: string, value: string): void {
+  let md = obj.metadata;
+  if (!isMap(md)) {
+    md = newMap();
+    obj.metadata = md;
+  }
+  let ann = md.annotations;
+  if (!isMap(ann)) {
+    ann = newMap();
+    md.annotations = ann;
+  }
+  ann[key] = value;
+}
+
+function removeAnnotation(obj: ValueMap, key: string): void {
+  const md = obj.metadata;
+  if (!isMap(md) || !isMap(md.annotations) || !Object.hasOwn(md.annotations, key)) return;
+  delete md.annotations[key];
+  if (Object.keys(md.annotations).length === 0) delete md.annotations;
+}

@@ -1,6 +1,6 @@
 import type { Position } from "../core/diagnostics.ts";
 import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
-import type { BuildRun, Target } from "./build.ts";
+import { type BuildRun, ORIGIN_ANNOTATION, originJoin, setAnnotation, type Target } from "./build.ts";
 import type { TransformContext } from "./context.ts";
 import {
   absorbGenerated,
@@ -90,6 +90,15 @@ export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
       if (!r) continue;
       r.origin = e.at;
       r.loadedFrom = t.root.dir;
+      if (run.origins) {
+        const kind = field === "configMapGenerator" ? "ConfigMapGenerator" : "SecretGenerator";
+        const configuredIn = originJoin(t.originPath, t.fileName);
+        setAnnotation(
+          r.obj,
+          ORIGIN_ANNOTATION,
+          `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`,
+        );
+      }
       absorbGenerated(ra.resources.list, r, ctx);
     }
   }
