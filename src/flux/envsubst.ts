@@ -34,8 +34,10 @@ export type EnvsubstResult =
       ok: true;
       text: string;
       refs: VarRef[];
-      /** Byte slicing (`${v:1}`, `${#v}`-style functions) cut a multi-byte character; Go's YAML reader would refuse the text. */
+      /** Byte slicing (`${v:1:2}`, case functions on broken input) cut a multi-byte character. */
       invalidUtf8: boolean;
+      /** libyaml's reader error for such output (what Flux's YAML decoding would then fail with). */
+      utf8Problem?: string;
     }
   | {
       ok: false;
@@ -96,7 +98,9 @@ export function envsubst(text: string, vars: Vars, opts: EnvsubstOptions): Envsu
   const invalidUtf8 =
     decoded.includes("\ufffd") && Buffer.from(decoded, "utf8").toString("latin1") !== outBytes;
   for (const r of refs) r.offset = offsetOf(r.offset);
-  return { ok: true, text: decoded, refs, invalidUtf8 };
+  if (!invalidUtf8) return { ok: true, text: decoded, refs, invalidUtf8 };
+  const problem = libyamlUtf8Problem(outBytes);
+  return { ok: true, text: decoded, refs, invalidUtf8, ...(problem ? { utf8Problem: problem } : {}) };
 }
 
 /** Parses only: undefined when the template is valid, else the error and its character offset. */
@@ -153,6 +157,29 @@ function decodeRune(b: string, i: number): [number, number] {
     return r < 0x10000 || r > 0x10ffff ? [RUNE_ERROR, 1] : [r, 4];
   }
   return [RUNE_ERROR, 1];
+}
+
+/** The first complaint libyaml's reader (reaserc.go) has about these bytes. */
+function libyamlUtf8Problem(b: string): string | undefined {
+  for (let i = 0; i < b.length; ) {
+    const o = b.charCodeAt(i);
+    const w =
+      (o & 0x80) === 0 ? 1 : (o & 0xe0) === 0xc0 ? 2 : (o & 0xf0) === 0xe0 ? 3 : (o & 0xf8) === 0xf0 ? 4 : 0;
+    if (w === 0) return "invalid leading UTF-8 octet";
+    if (i + w > b.length) return "incomplete UTF-8 octet sequence";
+    let v = w === 1 ? o : w === 2 ? o & 0x1f : w === 3 ? o & 0x0f : o & 0x07;
+    for (let k = 1; k < w; k++) {
+      const c = b.charCodeAt(i + k);
+      if ((c & 0xc0) !== 0x80) return "invalid trailing UTF-8 octet";
+      v = (v << 6) | (c & 0x3f);
+    }
+    if (!(w === 1 || (w === 2 && v >= 0x80) || (w === 3 && v >= 0x800) || (w === 4 && v >= 0x10000))) {
+      return "invalid length of a UTF-8 sequence";
+    }
+    if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) return "invalid Unicode character";
+    i += w;
+  }
+  return undefined;
 }
 
 function encodeRune(r: number): string {

@@ -344,6 +344,21 @@ describe("substituteResource: values that break the YAML", () => {
     expect(r).toMatchObject({ ok: false, stage: "yaml", line: 6 });
   });
 
+  it("byte slicing that cuts a character fails like libyaml's reader", () => {
+    const obj = (t: string) =>
+      load(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: ${t}\n`);
+    expect(substituteResource(obj("${U:2}"), { U: "héllo" }, NON_STRICT)).toMatchObject({
+      ok: false,
+      error: "envsubst error: YAMLToJSON: yaml: invalid leading UTF-8 octet",
+    });
+    expect(substituteResource(obj("${U:0:2}"), { U: "héllo" }, NON_STRICT)).toMatchObject({
+      ok: false,
+      error: "envsubst error: YAMLToJSON: yaml: invalid trailing UTF-8 octet",
+    });
+    const whole = substituteResource(obj("${U:1:2}"), { U: "héllo" }, NON_STRICT);
+    expect(whole.ok && whole.obj.data).toEqual({ v: "é" });
+  });
+
   it("CR in a value is a line break to libyaml", () => {
     const obj = load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: ${V}\n");
     const r = substituteResource(obj, { V: "a\rextra: b" }, NON_STRICT);

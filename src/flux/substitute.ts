@@ -49,7 +49,10 @@ export type SubstituteResult =
       changed: boolean;
       /** Why the resource was left as it was. */
       skipped?: "disabled" | "no-vars";
-      /** Every `${…}` evaluated, in text order; `set: false` without a default operator rendered as "". */
+      /**
+       * Every `${…}` evaluated, in evaluation order (nested arguments first); `set: false` without a default
+       * operator rendered as "". Unset ones carry the field path.
+       */
       refs: SubstituteRef[];
       /** Variables referenced without a default that were not set (non-strict mode renders them empty). */
       unset: string[];
@@ -131,6 +134,12 @@ export function substituteResource(obj: ValueMap, vars: Vars, opts: SubstituteOp
     };
   }
 
+  // Without a '$' in any key or string the printed text has none either (the printer escapes NUL), so envsubst
+  // would return it unchanged; skip printing. The JSON decode still turns numbers into float64.
+  if (!hasDollar(obj)) {
+    const back = toFloat64(obj);
+    return { ok: true, obj: back, changed: back !== obj, refs: [], unset: [] };
+  }
   const text = emitYaml(obj);
   const sub = envsubst(text, clean, { strict: opts.strict });
   if (!sub.ok) {
@@ -160,7 +169,7 @@ export function substituteResource(obj: ValueMap, vars: Vars, opts: SubstituteOp
     };
   }
 
-  const refs = sub.refs.length > 0 ? withPaths(text, sub.refs) : [];
+  const refs = withPaths(text, sub.refs, (r) => !r.set);
   const unset = [...new Set(refs.filter((r) => !r.set && !DEFAULT_OPS.has(r.op)).map((r) => r.name))];
   if (sub.text === text) {
     // Unchanged text reads back as the same object, except that JSON turned every number into a float64.
@@ -170,7 +179,7 @@ export function substituteResource(obj: ValueMap, vars: Vars, opts: SubstituteOp
   if (sub.invalidUtf8) {
     return {
       ok: false,
-      error: "envsubst error: YAMLToJSON: yaml: invalid leading UTF-8 octet",
+      error: `envsubst error: YAMLToJSON: yaml: ${sub.utf8Problem ?? "invalid leading UTF-8 octet"}`,
       stage: "yaml",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: envsubst syntax in a message
       hint: "A substring expression (${v:offset:length} or ${#v}) cut a multi-byte character; Flux counts bytes.",
@@ -197,6 +206,15 @@ const DEFAULT_OPS = new Set(["-", "+", "=", "?", ":-", ":+", ":=", ":?"]);
 function cleanVars(vars: Vars): Map<string, string> {
   const entries = vars instanceof Map ? [...vars.entries()] : Object.entries(vars);
   return new Map(entries.map(([k, v]) => [k, v.includes("\n") ? v.replaceAll("\n", "") : v]));
+}
+
+function hasDollar(v: Value): boolean {
+  if (typeof v === "string") return v.includes("$");
+  if (isSeq(v)) return v.some(hasDollar);
+  if (isMap(v)) {
+    for (const k of Object.keys(v)) if (k.includes("$") || hasDollar(v[k] as Value)) return true;
+  }
+  return false;
 }
 
 /** bigint values (integers beyond 2^53) come back from JSON as float64; everything else is unchanged. */
@@ -247,13 +265,22 @@ function locate(text: string, offset: number): { line: number; path?: (string | 
   return path ? { line, path } : { line };
 }
 
-function withPaths(text: string, refs: readonly VarRef[]): SubstituteRef[] {
-  const paths = pathsAt(
+/** Adds field paths to the references `want` selects (locating needs a parse, so only where it helps). */
+function withPaths(
+  text: string,
+  refs: readonly VarRef[],
+  want: (r: VarRef) => boolean = () => true,
+): SubstituteRef[] {
+  const picked = refs.filter(want);
+  if (picked.length === 0) return refs.map((r) => ({ ...r }));
+  const paths = new Map(picked.map((r, i) => [r, i]));
+  const found = pathsAt(
     text,
-    refs.map((r) => r.offset),
+    picked.map((r) => r.offset),
   );
-  return refs.map((r, i) => {
-    const path = paths[i];
+  return refs.map((r) => {
+    const i = paths.get(r);
+    const path = i === undefined ? undefined : found[i];
     return path ? { ...r, path } : { ...r };
   });
 }
