@@ -1,7 +1,8 @@
 /**
  * The YAML loader for user files, with the semantics kustomize's reader has: kyaml on goyaml.v3, then decoded
  * like yaml.v3 `Unmarshal` into `map[string]interface{}` (scalar resolution, merge keys, aliases expanded into
- * independent copies, duplicate keys rejected). The `yaml` package lexes and parses; this module walks its AST.
+ * independent copies, duplicate keys rejected). The `yaml` package lexes and parses; this module composes its
+ * CST itself (as the package's Composer would, minus the Document objects) and decodes that.
  *
  * Problems in the input are returned as diagnostics, never thrown. Any error diagnostic means kustomize would
  * reject the file; the documents that did decode are still returned so callers can report more.
@@ -9,21 +10,7 @@
  * Documents that are empty, comment-only or null (`--- ~`) are left out of `docs`, as kyaml's reader drops them;
  * `LoadedDoc.index` is the document's 0-based position in the stream counting those skipped ones.
  */
-import {
-  type Alias,
-  Composer,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  Lexer,
-  Parser,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-  type Node as YNode,
-} from "yaml";
+import { Composer, CST, Lexer, Parser } from "yaml";
 import { type Diagnostic, diagnostic } from "../diagnostics.ts";
 import { foldedRoundTrip } from "./folded.ts";
 import { newMap, type Value, type ValueMap } from "./value.ts";
@@ -114,13 +101,66 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
 
   checkSeparators(src, err);
   const patched = patchAnchorNames(src, map, err);
-  const composed = compose(patched, opts.maxDepth, err);
-  if (!composed) return { docs: [], diagnostics };
+  const tokens = parse(patched, opts.maxDepth, err);
+  if (!tokens) return { docs: [], diagnostics };
+
+  // goyaml keeps a clipped/kept final break of a block scalar only if the source has one; at the end of a file
+  // without a final newline it has none (the `yaml` package adds one).
+  const noFinalBreak = !/[\r\n]$/.test(src);
+  const blockFix = (n: YNode, end: number, folded: boolean): void => {
+    let v = n.text;
+    if (end >= patched.length && noFinalBreak && v.endsWith("\n")) v = v.slice(0, -1);
+    if (folded && n.tag !== "!!binary") v = foldedRoundTrip(v);
+    n.text = v;
+  };
+  const builder = new Builder(DEFAULT_DIRECTIVES, blockFix);
+  const roots: (YNode | undefined)[] = [];
+  /** Holds the stream's directives once a `%` line was seen. */
+  let directives: Composer | undefined;
+  for (const tok of tokens) {
+    switch (tok.type) {
+      case "document":
+        builder.directives = directives
+          ? directives.streamInfo().directives.atDocument()
+          : DEFAULT_DIRECTIVES;
+        try {
+          roots.push(builder.document(tok));
+        } catch {
+          // Not expected; the Composer's verdict below decides what is reported.
+          builder.suspect = true;
+          roots.push(undefined);
+        }
+        break;
+      case "directive":
+        builder.suspect = true;
+        directives ??= new Composer();
+        for (const _ of directives.next(tok));
+        break;
+      case "doc-end":
+        if (roots.length === 0) builder.suspect = true;
+        builder.docEnd(tok);
+        break;
+      case "byte-order-mark":
+      case "space":
+      case "comment":
+      case "newline":
+        break;
+      default:
+        builder.suspect = true;
+    }
+  }
+
+  // Anything that might be a syntax error is worded by the `yaml` package's own Composer.
+  let errors: (readonly { code: string; message: string; pos: [number, number] }[])[] | undefined;
+  if (builder.suspect) {
+    errors = composerErrors(tokens, err);
+    if (!errors) return { docs: [], diagnostics };
+  }
 
   const docs: LoadedDoc[] = [];
-  composed.forEach((doc, index) => {
+  for (let index = 0; index < roots.length; index++) {
     let hadSyntaxError = false;
-    for (const e of doc.errors) {
+    for (const e of errors?.[index] ?? []) {
       hadSyntaxError = true;
       if (e.message.includes("Maximum call stack size exceeded")) {
         err(YAML_CODES.depth, "document nests too deeply to load", e.pos[0], "flatten the document");
@@ -129,13 +169,16 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
       err(YAML_CODES.syntax, firstLine(e.message), e.pos[0], syntaxHint(e.code));
     }
     // goyaml stops at the first syntax error; what follows it is not meaningful.
-    if (hadSyntaxError) return;
-    const root = doc.contents as YNode | null;
-    if (root === null) return;
+    if (hadSyntaxError) continue;
+    const root = roots[index];
+    if (root === undefined) {
+      err(YAML_CODES.syntax, "could not parse the document", undefined, "fix the YAML syntax here");
+      continue;
+    }
     const walker = new Walker(opts, err, map);
     const value = walker.decode(root);
-    if (value === null || value === undefined) return;
-    const start = map.pos(root.range?.[0] ?? 0);
+    if (value === null || value === undefined) continue;
+    const start = map.pos(root.start);
     docs.push({
       value,
       index,
@@ -143,7 +186,7 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
       column: start.column,
       positionOf: (path) => walker.positionOf(root, path, map),
     });
-  });
+  }
   return { docs, diagnostics };
 }
 
@@ -209,10 +252,14 @@ class SourceMap {
     if (this.#lineStarts) return this.#lineStarts;
     const starts = [0];
     const t = this.text;
-    for (let i = 0; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13 && t.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    if (!t.includes("\r")) {
+      for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) starts.push(i + 1);
+    } else {
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13 && t.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      }
     }
     this.#lineStarts = starts;
     return starts;
@@ -260,7 +307,7 @@ const ANCHOR_FOLLOW = new Set(["?", ":", ",", "]", "}", "%", "@", "`"]);
 function patchAnchorNames(src: string, map: SourceMap, err: ErrFn): string {
   // Cheap pre-check (most files have no such token): an indicator where a node can start, then a character
   // that cannot continue a goyaml anchor name.
-  if (!/(?:^|[\s[{,])[&*][0-9A-Za-z_-]*[^0-9A-Za-z_\-\s,[\]{}]/m.test(src)) return src;
+  if (!mayHaveOddAnchor(src, "&") && !mayHaveOddAnchor(src, "*")) return src;
   const cuts: number[] = [];
   let offset = 0;
   let atScalar = false;
@@ -315,18 +362,37 @@ function patchAnchorNames(src: string, map: SourceMap, err: ErrFn): string {
   return parts.join("");
 }
 
-type ComposedDoc = ReturnType<Composer["end"]> extends Iterable<infer D> ? D : never;
+/**
+ * Whether an anchor/alias indicator stands where a node can start (line start, blank, `[`, `{`, `,`) and its
+ * name runs into a character that cannot continue a goyaml name (the cheap pre-check of patchAnchorNames).
+ */
+function mayHaveOddAnchor(src: string, indicator: "&" | "*"): boolean {
+  for (let p = src.indexOf(indicator); p >= 0; p = src.indexOf(indicator, p + 1)) {
+    if (p > 0) {
+      const prev = src[p - 1] as string;
+      if (prev !== "[" && prev !== "{" && prev !== "," && !BLANK.test(prev)) continue;
+    }
+    let i = p + 1;
+    while (i < src.length && ANCHOR_CHAR.test(src[i] as string)) i++;
+    if (i >= src.length) continue;
+    const next = src[i] as string;
+    if (next !== "," && next !== "[" && next !== "]" && next !== "{" && next !== "}" && !BLANK.test(next))
+      return true;
+  }
+  return false;
+}
 
-/** Lexes, parses and composes, refusing documents nested deeper than the limit before composing them. */
-function compose(text: string, maxDepth: number, err: ErrFn): ComposedDoc[] | undefined {
+const BLANK = /\s/;
+
+/** Lexes and parses into CST tokens, refusing documents nested deeper than the limit before composing them. */
+function parse(text: string, maxDepth: number, err: ErrFn): CST.Token[] | undefined {
   const parser = new Parser();
-  const composer = new Composer({ schema: "failsafe", uniqueKeys: false, merge: false, strict: false });
-  const docs: ComposedDoc[] = [];
   // The parser keeps one stack entry per open collection (plus the document): an exact nesting measure.
   const stackLimit = maxDepth + 2;
+  const tokens: CST.Token[] = [];
   try {
     for (const lexeme of new Lexer().lex(text)) {
-      for (const tok of parser.next(lexeme)) for (const d of composer.next(tok)) docs.push(d);
+      for (const tok of parser.next(lexeme)) tokens.push(tok);
       if (parser.stack.length > stackLimit) {
         err(
           YAML_CODES.depth,
@@ -337,14 +403,588 @@ function compose(text: string, maxDepth: number, err: ErrFn): ComposedDoc[] | un
         return undefined;
       }
     }
-    for (const tok of parser.end()) for (const d of composer.next(tok)) docs.push(d);
-    for (const d of composer.end()) docs.push(d);
+    for (const tok of parser.end()) tokens.push(tok);
+  } catch (e) {
+    err(YAML_CODES.depth, `could not parse: ${e instanceof Error ? e.message : String(e)}`, undefined);
+    return undefined;
+  }
+  return tokens;
+}
+
+/** The errors the `yaml` package's Composer reports for each document of the token stream. */
+function composerErrors(
+  tokens: CST.Token[],
+  err: ErrFn,
+): (readonly { code: string; message: string; pos: [number, number] }[])[] | undefined {
+  const composer = new Composer({ schema: "failsafe", uniqueKeys: false, merge: false, strict: false });
+  const out: (readonly { code: string; message: string; pos: [number, number] }[])[] = [];
+  try {
+    for (const tok of tokens) for (const d of composer.next(tok)) out.push(d.errors);
+    for (const d of composer.end()) out.push(d.errors);
   } catch (e) {
     // The composer recurses; an overflow that slipped past the depth check must still not escape.
     err(YAML_CODES.depth, `could not parse: ${e instanceof Error ? e.message : String(e)}`, undefined);
     return undefined;
   }
-  return docs;
+  return out;
+}
+
+enum Kind {
+  Map = 0,
+  Seq = 1,
+  Scalar = 2,
+  Alias = 3,
+}
+
+/**
+ * A composed node: what the `yaml` package's Composer would build, reduced to what decoding needs. One class
+ * for all kinds keeps property access monomorphic.
+ */
+class YNode {
+  /** Anchor name (`&name`), or "" for none. */
+  anchor = "";
+  /** goyaml's short form of the tag ("" for none or `!`). */
+  tag = "";
+  /** Scalar text after unquoting, folding and the block-scalar fixes; alias name for aliases. */
+  text = "";
+  /** Plain (unquoted, non-block) scalar. */
+  plain = false;
+  /** Sequence items. */
+  items: YNode[] = NO_ITEMS;
+  /** Mapping entries. */
+  pairs: Pair[] = NO_PAIRS;
+  constructor(
+    readonly kind: Kind,
+    /** The Composer's range[0] (source start) and range[2] (end including trailing comments). */
+    readonly start: number,
+    public end: number,
+  ) {}
+}
+
+interface Pair {
+  key: YNode;
+  /** null when the key has no `:` (`? a`, `{a}`). */
+  value: YNode | null;
+}
+
+const NO_ITEMS: YNode[] = [];
+const NO_PAIRS: Pair[] = [];
+
+interface Props {
+  found: CST.SourceToken | null;
+  anchor: CST.SourceToken | null;
+  tag: CST.SourceToken | null;
+  comma: CST.SourceToken | null;
+  hasNewline: boolean;
+  /** Whether the props hold a comment (it extends an empty node's range). */
+  comment: boolean;
+  newlineAfterProp: CST.SourceToken | null;
+  end: number;
+  start: number;
+}
+
+const NO_PROPS_TOKENS: CST.SourceToken[] = [];
+const BLOCK_INDENT_MSG = "Block scalar values in collections must be indented";
+const YAML_TAG = "tag:yaml.org,2002:";
+const MAP_TAG = `${YAML_TAG}map`;
+const SEQ_TAG = `${YAML_TAG}seq`;
+const STR_TAG = `${YAML_TAG}str`;
+
+type DirectivesLike = { tagName(source: string, onError: (message: string) => void): string | null };
+/** The `yaml` package's default directives (resolving `!!x` and `!x`); tagName does not mutate them. */
+const DEFAULT_DIRECTIVES: DirectivesLike = new Composer().streamInfo().directives;
+
+/**
+ * Builds one document's nodes straight from the parser's CST, as the `yaml` package's Composer (failsafe
+ * schema, non-strict) would. It does not word errors: it only records whether the Composer would report one
+ * (`suspect`, erring on the side of yes); the caller then asks the real Composer for the exact diagnostics.
+ */
+class Builder {
+  suspect = false;
+  #atRoot = true;
+  readonly #blockFix: (n: YNode, end1: number, folded: boolean) => void;
+  readonly #onError = (): void => {
+    this.suspect = true;
+  };
+
+  constructor(
+    public directives: DirectivesLike,
+    blockFix: (n: YNode, end1: number, folded: boolean) => void,
+  ) {
+    this.#blockFix = blockFix;
+  }
+
+  document(doc: CST.Document): YNode {
+    this.#atRoot = true;
+    const props = this.props(
+      doc.start,
+      undefined,
+      "doc-start",
+      doc.value ?? doc.end?.[0],
+      doc.offset,
+      0,
+      true,
+    );
+    const value = doc.value;
+    if (
+      props.found &&
+      value &&
+      (value.type === "block-map" || value.type === "block-seq") &&
+      !props.hasNewline
+    )
+      this.suspect = true;
+    const root = value ? this.node(value, props) : this.empty(props.end, doc.start, props);
+    this.endTokens(doc.end, root.end);
+    return root;
+  }
+
+  /** Stream-level `...`: only checks its trailing tokens. */
+  docEnd(tok: CST.DocumentEnd): void {
+    this.endTokens(tok.end, tok.offset + tok.source.length);
+  }
+
+  /** The Composer's resolveEnd, non-strict: only space, comments and newlines may follow a node. */
+  endTokens(end: CST.SourceToken[] | undefined, offset: number): number {
+    if (end === undefined) return offset;
+    for (const t of end) {
+      if (t.type !== "space" && t.type !== "comment" && t.type !== "newline") this.suspect = true;
+      offset += t.source.length;
+    }
+    return offset;
+  }
+
+  /** The Composer's resolveProps, keeping only what affects structure, positions and errors. */
+  props(
+    tokens: CST.SourceToken[],
+    flow: string | undefined,
+    indicator: string,
+    next: CST.Token | undefined,
+    offset: number,
+    parentIndent: number,
+    startOnNewline: boolean,
+  ): Props {
+    let atNewline = startOnNewline;
+    let hasSpace = startOnNewline;
+    let hasNewline = false;
+    let comment = false;
+    let reqSpace = false;
+    let tab: CST.SourceToken | null = null;
+    let anchor: CST.SourceToken | null = null;
+    let tag: CST.SourceToken | null = null;
+    let newlineAfterProp: CST.SourceToken | null = null;
+    let comma: CST.SourceToken | null = null;
+    let found: CST.SourceToken | null = null;
+    let start = -1;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as CST.SourceToken;
+      const type = token.type;
+      if (reqSpace) {
+        if (type !== "space" && type !== "newline" && type !== "comma") this.suspect = true;
+        reqSpace = false;
+      }
+      if (tab) {
+        if (atNewline && type !== "comment" && type !== "newline") this.suspect = true;
+        tab = null;
+      }
+      switch (type) {
+        case "space":
+          if (
+            !flow &&
+            (indicator !== "doc-start" || next?.type !== "flow-collection") &&
+            token.source.includes("\t")
+          )
+            tab = token;
+          hasSpace = true;
+          break;
+        case "comment":
+          if (!hasSpace) this.suspect = true;
+          comment = true;
+          atNewline = false;
+          break;
+        case "newline":
+          atNewline = true;
+          hasNewline = true;
+          if (anchor || tag) newlineAfterProp = token;
+          hasSpace = true;
+          break;
+        case "anchor":
+          if (anchor) this.suspect = true;
+          anchor = token;
+          if (start < 0) start = token.offset;
+          atNewline = false;
+          hasSpace = false;
+          reqSpace = true;
+          break;
+        case "tag":
+          if (tag) this.suspect = true;
+          tag = token;
+          if (start < 0) start = token.offset;
+          atNewline = false;
+          hasSpace = false;
+          reqSpace = true;
+          break;
+        case indicator:
+          if (anchor || tag || found) this.suspect = true;
+          found = token;
+          atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
+          hasSpace = false;
+          break;
+        case "comma":
+          if (flow) {
+            if (comma) this.suspect = true;
+            comma = token;
+            atNewline = false;
+            hasSpace = false;
+            break;
+          }
+          this.suspect = true;
+          atNewline = false;
+          hasSpace = false;
+          break;
+        default:
+          this.suspect = true;
+          atNewline = false;
+          hasSpace = false;
+      }
+    }
+    const last = tokens[tokens.length - 1];
+    const end = last ? last.offset + last.source.length : offset;
+    if (
+      reqSpace &&
+      next &&
+      next.type !== "space" &&
+      next.type !== "newline" &&
+      next.type !== "comma" &&
+      (next.type !== "scalar" || next.source !== "")
+    )
+      this.suspect = true;
+    if (
+      tab &&
+      ((atNewline && tab.indent <= parentIndent) || next?.type === "block-map" || next?.type === "block-seq")
+    )
+      this.suspect = true;
+    return {
+      found,
+      anchor,
+      tag,
+      comma,
+      hasNewline,
+      comment,
+      newlineAfterProp,
+      end,
+      start: start < 0 ? end : start,
+    };
+  }
+
+  /** The Composer's composeNode. */
+  node(token: CST.Token, props: Props): YNode {
+    let n: YNode;
+    switch (token.type) {
+      case "alias":
+        n = new YNode(
+          Kind.Alias,
+          token.offset,
+          this.endTokens(token.end, token.offset + token.source.length),
+        );
+        n.text = token.source.slice(1);
+        if (n.text === "" || props.anchor || props.tag) this.suspect = true;
+        return n;
+      case "scalar":
+      case "single-quoted-scalar":
+      case "double-quoted-scalar":
+      case "block-scalar":
+        n = this.scalar(token, props.tag);
+        break;
+      case "block-map":
+      case "block-seq":
+      case "flow-collection":
+        n = this.collection(token, props);
+        break;
+      default:
+        this.suspect = true;
+        n = this.empty(token.offset, undefined, props);
+    }
+    if (props.anchor) {
+      n.anchor = props.anchor.source.slice(1);
+      if (n.anchor === "") this.suspect = true;
+    }
+    return n;
+  }
+
+  /** The Composer's composeEmptyNode: an empty plain scalar placed after the tokens before it. */
+  empty(offset: number, before: CST.SourceToken[] | undefined, props: Props): YNode {
+    const at = emptyScalarPosition(offset, before);
+    const n = new YNode(Kind.Scalar, at, at);
+    n.plain = true;
+    if (props.tag) n.tag = this.scalarTag(props.tag);
+    if (props.anchor) {
+      n.anchor = props.anchor.source.slice(1);
+      if (n.anchor === "") this.suspect = true;
+    }
+    // A comment after an empty value extends its range to the end of the props.
+    if (props.comment) n.end = props.end;
+    return n;
+  }
+
+  scalar(token: CST.FlowScalar | CST.BlockScalar, tagToken: CST.SourceToken | null): YNode {
+    let n: YNode;
+    const src = token.source;
+    if (token.type === "scalar" && !src.includes("\n") && !BAD_PLAIN_START.has(src.charCodeAt(0))) {
+      // Fast path: a one-line plain scalar is its own text.
+      const valueEnd = token.offset + src.length;
+      n = new YNode(Kind.Scalar, token.offset, this.endTokens(token.end, valueEnd));
+      n.text = src;
+      n.plain = true;
+    } else {
+      const atRoot = this.#atRoot;
+      const r = CST.resolveAsScalar(token, false, (_offset, _code, message) => {
+        // resolveAsScalar cannot know it is at the document root, where the Composer allows this.
+        if (!(atRoot && message === BLOCK_INDENT_MSG)) this.suspect = true;
+      });
+      if (r === null) {
+        this.suspect = true;
+        n = new YNode(Kind.Scalar, token.offset, token.offset);
+      } else {
+        n = new YNode(Kind.Scalar, r.range[0], r.range[2]);
+        n.text = r.value;
+        n.plain = r.type === "PLAIN";
+        if (tagToken) n.tag = this.scalarTag(tagToken);
+        if (token.type === "block-scalar" && r.type !== null)
+          this.#blockFix(n, r.range[1], r.type === "BLOCK_FOLDED");
+        return n;
+      }
+    }
+    if (tagToken) n.tag = this.scalarTag(tagToken);
+    return n;
+  }
+
+  /** A scalar's tag as goyaml names it. Tags the failsafe schema resolves itself (binary, timestamp, …) may fail there. */
+  scalarTag(tagToken: CST.SourceToken): string {
+    const name = this.directives.tagName(tagToken.source, this.#onError);
+    if (name === null || name === "!") return "";
+    if (name.startsWith(YAML_TAG)) {
+      if (name !== STR_TAG) this.suspect = true;
+      return `!!${name.slice(YAML_TAG.length)}`;
+    }
+    return name;
+  }
+
+  /** The Composer's composeCollection. */
+  collection(token: CST.BlockMap | CST.BlockSequence | CST.FlowCollection, props: Props): YNode {
+    const tagToken = props.tag;
+    const tagName = tagToken ? this.directives.tagName(tagToken.source, this.#onError) : null;
+    if (token.type === "block-seq") {
+      const { anchor, newlineAfterProp: nl } = props;
+      const lastProp =
+        anchor && tagToken ? (anchor.offset > tagToken.offset ? anchor : tagToken) : (anchor ?? tagToken);
+      if (lastProp && (!nl || nl.offset < lastProp.offset)) this.suspect = true;
+    }
+    if (tagName !== null && tagName !== "!") {
+      const isMap =
+        token.type === "block-map" || (token.type === "flow-collection" && token.start.source === "{");
+      // Other tags either warn or are resolved by the schema (set, omap, pairs), which may fail.
+      if (tagName !== (isMap ? MAP_TAG : SEQ_TAG)) this.suspect = true;
+    }
+    this.#atRoot = false;
+    if (token.type === "block-map") return this.blockMap(token);
+    if (token.type === "block-seq") return this.blockSeq(token);
+    return this.flowCollection(token);
+  }
+
+  blockMap(bm: CST.BlockMap): YNode {
+    const map = new YNode(Kind.Map, bm.offset, bm.offset);
+    map.pairs = [];
+    let offset = bm.offset;
+    let commentEnd = -1;
+    for (const item of bm.items) {
+      const { start, key, sep, value } = item;
+      const keyProps = this.props(
+        start,
+        undefined,
+        "explicit-key-ind",
+        key ?? sep?.[0],
+        offset,
+        bm.indent,
+        true,
+      );
+      const implicitKey = !keyProps.found;
+      if (implicitKey) {
+        if (key) {
+          if (key.type === "block-seq") this.suspect = true;
+          else if ("indent" in key && key.indent !== bm.indent) this.suspect = true;
+        }
+        if (!keyProps.anchor && !keyProps.tag && !sep) {
+          commentEnd = keyProps.end;
+          continue;
+        }
+        if (keyProps.newlineAfterProp || containsNewline(key)) this.suspect = true;
+      } else if (keyProps.found?.indent !== bm.indent) this.suspect = true;
+      const keyNode = key ? this.node(key, keyProps) : this.empty(keyProps.end, start, keyProps);
+      const valueProps = this.props(
+        sep ?? NO_PROPS_TOKENS,
+        undefined,
+        "map-value-ind",
+        value,
+        keyNode.end,
+        bm.indent,
+        !key || key.type === "block-scalar",
+      );
+      offset = valueProps.end;
+      if (valueProps.found) {
+        if (implicitKey && value?.type === "block-map" && !valueProps.hasNewline) this.suspect = true;
+        const valueNode = value ? this.node(value, valueProps) : this.empty(offset, sep, valueProps);
+        offset = valueNode.end;
+        map.pairs.push({ key: keyNode, value: valueNode });
+      } else {
+        if (implicitKey) this.suspect = true;
+        map.pairs.push({ key: keyNode, value: null });
+      }
+    }
+    if (commentEnd >= 0 && commentEnd < offset) this.suspect = true;
+    map.end = commentEnd >= 0 ? commentEnd : offset;
+    return map;
+  }
+
+  blockSeq(bs: CST.BlockSequence): YNode {
+    const seq = new YNode(Kind.Seq, bs.offset, bs.offset);
+    seq.items = [];
+    let offset = bs.offset;
+    let commentEnd = -1;
+    for (const { start, value } of bs.items) {
+      const props = this.props(start, undefined, "seq-item-ind", value, offset, bs.indent, true);
+      if (!props.found) {
+        if (props.anchor || props.tag || value) this.suspect = true;
+        else {
+          commentEnd = props.end;
+          continue;
+        }
+      }
+      const node = value ? this.node(value, props) : this.empty(props.end, start, props);
+      offset = node.end;
+      seq.items.push(node);
+    }
+    seq.end = commentEnd >= 0 ? commentEnd : offset;
+    return seq;
+  }
+
+  flowCollection(fc: CST.FlowCollection): YNode {
+    const isMap = fc.start.source === "{";
+    const fcName = isMap ? "flow map" : "flow sequence";
+    const coll = new YNode(isMap ? Kind.Map : Kind.Seq, fc.offset, fc.offset);
+    if (isMap) coll.pairs = [];
+    else coll.items = [];
+    let offset = fc.offset + fc.start.source.length;
+    for (let i = 0; i < fc.items.length; ++i) {
+      const { start, key, sep, value } = fc.items[i] as CST.CollectionItem;
+      const props = this.props(start, fcName, "explicit-key-ind", key ?? sep?.[0], offset, fc.indent, false);
+      if (!props.found) {
+        if (!props.anchor && !props.tag && !sep && !value) {
+          if (i === 0 && props.comma) this.suspect = true;
+          else if (i < fc.items.length - 1) this.suspect = true;
+          offset = props.end;
+          continue;
+        }
+      }
+      if (i === 0 ? props.comma : !props.comma) this.suspect = true;
+      if (!isMap && !sep && !props.found) {
+        const valueNode = value ? this.node(value, props) : this.empty(props.end, sep, props);
+        coll.items.push(valueNode);
+        offset = valueNode.end;
+        if (isBlock(value)) this.suspect = true;
+        continue;
+      }
+      const keyNode = key ? this.node(key, props) : this.empty(props.end, start, props);
+      if (isBlock(key)) this.suspect = true;
+      const valueProps = this.props(
+        sep ?? NO_PROPS_TOKENS,
+        fcName,
+        "map-value-ind",
+        value,
+        keyNode.end,
+        fc.indent,
+        false,
+      );
+      if (!valueProps.found && value) this.suspect = true;
+      const valueNode = value
+        ? this.node(value, valueProps)
+        : valueProps.found
+          ? this.empty(valueProps.end, sep, valueProps)
+          : null;
+      if (valueNode && isBlock(value)) this.suspect = true;
+      const pair: Pair = { key: keyNode, value: valueNode };
+      if (isMap) coll.pairs.push(pair);
+      else {
+        // A `k: v` entry of a flow sequence is a single-pair mapping.
+        const m = new YNode(Kind.Map, keyNode.start, (valueNode ?? keyNode).end);
+        m.pairs = [pair];
+        coll.items.push(m);
+      }
+      offset = valueNode ? valueNode.end : valueProps.end;
+    }
+    const ce = fc.end[0];
+    let cePos = offset;
+    let rest = fc.end.length > 1 ? fc.end.slice(1) : NO_PROPS_TOKENS;
+    if (ce?.source === (isMap ? "}" : "]")) cePos = ce.offset + ce.source.length;
+    else {
+      this.suspect = true;
+      if (ce && ce.source.length !== 1) rest = [ce, ...rest];
+    }
+    coll.end = rest.length > 0 ? this.endTokens(rest, cePos) : cePos;
+    return coll;
+  }
+}
+
+/** First characters a plain scalar cannot have (the Composer's BAD_SCALAR_START). */
+const BAD_PLAIN_START = new Set([9, 44, 37, 124, 62, 64, 96]);
+
+function isBlock(t: CST.Token | null | undefined): boolean {
+  return !!t && (t.type === "block-map" || t.type === "block-seq");
+}
+
+/** The `yaml` package's emptyScalarPosition (without its `pos` argument, always the full list). */
+function emptyScalarPosition(offset: number, before: CST.SourceToken[] | undefined): number {
+  if (before) {
+    for (let i = before.length - 1; i >= 0; --i) {
+      let st = before[i] as CST.SourceToken;
+      switch (st.type) {
+        case "space":
+        case "comment":
+        case "newline":
+          offset -= st.source.length;
+          continue;
+      }
+      st = before[++i] as CST.SourceToken;
+      while (st?.type === "space") {
+        offset += st.source.length;
+        st = before[++i] as CST.SourceToken;
+      }
+      break;
+    }
+  }
+  return offset;
+}
+
+/** The `yaml` package's containsNewline: whether an implicit key spans lines. */
+function containsNewline(key: CST.Token | null | undefined): boolean {
+  if (!key) return false;
+  switch (key.type) {
+    case "alias":
+    case "scalar":
+    case "double-quoted-scalar":
+    case "single-quoted-scalar":
+      if (key.source.includes("\n")) return true;
+      if (key.end) for (const st of key.end) if (st.type === "newline") return true;
+      return false;
+    case "flow-collection":
+      for (const it of key.items) {
+        for (const st of it.start) if (st.type === "newline") return true;
+        if (it.sep) for (const st of it.sep) if (st.type === "newline") return true;
+        if (containsNewline(it.key) || containsNewline(it.value)) return true;
+      }
+      return false;
+    default:
+      return true;
+  }
 }
 
 const ALLOWED_LOW = 400_000;
@@ -361,16 +1001,14 @@ class Abort extends Error {}
 
 type ErrFn = (code: string, message: string, offset: number | undefined, hint?: string, pos?: Pos) => void;
 
-/** Decodes one document's AST into Values, expanding aliases and merge keys as yaml.v3 does. */
+/** Decodes one document's nodes into Values, expanding aliases and merge keys as yaml.v3 does. */
 class Walker {
-  /** Anchors by name as defined so far in document order. */
-  readonly #anchors = new Map<string, YNode>();
+  /** Anchors by name as defined so far in document order (created on first anchor: most documents have none). */
+  #anchors: Map<string, YNode> | undefined;
   /** Each alias node's target, fixed when first met in document order. */
-  readonly #aliasTarget = new Map<Alias, YNode | null>();
+  readonly #aliasTarget = new Map<YNode, YNode | null>();
   /** Alias nodes being expanded, to catch an anchor whose value contains itself. */
-  readonly #expanding = new Set<Alias>();
-  /** Block scalars whose text was already adjusted (aliases reach the same node again). */
-  readonly #blockFixed = new WeakSet<Scalar>();
+  readonly #expanding = new Set<YNode>();
   #aliasDepth = 0;
   #decodeCount = 0;
   #aliasCount = 0;
@@ -407,181 +1045,184 @@ class Walker {
       this.#fail(
         YAML_CODES.aliasing,
         "document contains excessive aliasing",
-        node.range?.[0],
+        node.start,
         "aliases expand to too much data (a YAML bomb?); reduce alias use",
       );
     }
   }
 
   #register(node: YNode): void {
-    if (this.#aliasDepth === 0 && node.anchor) this.#anchors.set(node.anchor, node);
+    if (this.#aliasDepth === 0 && node.anchor !== "") {
+      this.#anchors ??= new Map();
+      this.#anchors.set(node.anchor, node);
+    }
   }
 
-  resolveAlias(a: Alias): YNode | null {
+  resolveAlias(a: YNode): YNode | null {
     let t = this.#aliasTarget.get(a);
     if (t === undefined) {
-      t = this.#anchors.get(a.source) ?? null;
+      t = this.#anchors?.get(a.text) ?? null;
       this.#aliasTarget.set(a, t);
     }
     return t;
   }
 
-  #alias<T>(a: Alias, fn: (target: YNode) => T): T {
+  /** Checks an alias before expanding it; pair with #leave. */
+  #enter(a: YNode): YNode {
     const target = this.resolveAlias(a);
     if (target === null) {
       this.#fail(
         YAML_CODES.alias,
-        `unknown anchor '${a.source}' referenced`,
-        a.range?.[0],
+        `unknown anchor '${a.text}' referenced`,
+        a.start,
         "define the anchor (`&name`) before using the alias (`*name`)",
       );
     }
     if (this.#expanding.has(a)) {
       this.#fail(
         YAML_CODES.alias,
-        `anchor '${a.source}' value contains itself`,
-        a.range?.[0],
+        `anchor '${a.text}' value contains itself`,
+        a.start,
         "an alias cannot refer to the node that contains it",
       );
     }
     this.#expanding.add(a);
     this.#aliasDepth++;
-    try {
-      return fn(target);
-    } finally {
-      this.#aliasDepth--;
-      this.#expanding.delete(a);
-    }
+    return target;
+  }
+
+  #leave(a: YNode): void {
+    this.#aliasDepth--;
+    this.#expanding.delete(a);
   }
 
   node(n: YNode, top = false): Value {
     this.#count(n);
-    if (isAlias(n)) return this.#alias(n, (t) => this.node(t, top));
-    this.#register(n);
-    if (isScalar(n)) return this.scalar(n);
+    if (n.kind === Kind.Scalar) {
+      if (n.anchor !== "") this.#register(n);
+      return this.scalar(n);
+    }
+    if (n.kind === Kind.Alias) {
+      const t = this.#enter(n);
+      try {
+        return this.node(t, top);
+      } finally {
+        this.#leave(n);
+      }
+    }
+    if (n.anchor !== "") this.#register(n);
     if (++this.#depth > this.opts.maxDepth) {
       this.#fail(
         YAML_CODES.depth,
         `exceeded max depth of ${this.opts.maxDepth}`,
-        n.range?.[0],
+        n.start,
         "aliases nest too deeply; flatten the document",
       );
     }
     try {
-      if (isMap(n)) {
+      if (n.kind === Kind.Map) {
         const out = newMap();
-        this.mapping(n as YAMLMap<unknown, unknown>, out, top, null);
+        this.mapping(n, out, top, null);
         return out;
       }
-      if (isSeq(n)) {
-        const out: Value[] = [];
-        for (const item of (n as YAMLSeq<unknown>).items) out.push(this.child(item as YNode | null));
-        return out;
-      }
+      const items = n.items;
+      const out: Value[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = this.node(items[i] as YNode);
+      return out;
     } finally {
       this.#depth--;
     }
-    return null;
   }
 
-  /** A missing child (`? a` without value) decodes to null. */
-  child(n: YNode | null | undefined): Value {
-    if (n === null || n === undefined) return null;
-    return this.node(n);
-  }
-
-  scalar(n: Scalar): Value {
-    const blockText = typeof n.source === "string" ? n.source : n.value;
-    if (
-      (n.type === "BLOCK_FOLDED" || n.type === "BLOCK_LITERAL") &&
-      typeof blockText === "string" &&
-      !this.#blockFixed.has(n)
-    ) {
-      this.#blockFixed.add(n);
-      let v = blockText;
-      // goyaml keeps a clipped/kept final break only if the source has one; at the end of a file without a
-      // final newline it has none (the `yaml` package adds one).
-      const end = n.range?.[1] ?? 0;
-      const textEnd = this.map.text.length + this.map.inserted.length;
-      if (end >= textEnd && !/[\r\n]$/.test(this.map.text) && v.endsWith("\n")) v = v.slice(0, -1);
-      if (n.type === "BLOCK_FOLDED" && shortTag(n.tag) !== "!!binary") v = foldedRoundTrip(v);
-      if (typeof n.value === "string") n.value = v;
-      n.source = v;
-    }
-    return resolveScalar(n, this.err, () => {
-      throw new Abort("tag");
-    });
+  scalar(n: YNode): Value {
+    return resolveScalar(n, this.err);
   }
 
   /**
    * Fills `out` from a mapping node. `merged`, when not null, holds the keys already set by the mapping that
    * merges this one (yaml.v3's merge: explicit keys win, earlier merge sources win).
    */
-  mapping(n: YAMLMap<unknown, unknown>, out: ValueMap, top: boolean, merged: Set<string> | null): void {
-    let entries: Entry[] = [];
+  mapping(n: YNode, out: ValueMap, top: boolean, merged: Set<string> | null): void {
+    let entries: Entry[] = n.pairs;
     let mergePair: Entry | undefined;
-    for (const pair of n.items) {
-      if (!isPair(pair)) continue;
-      const e: Entry = { key: pair.key as YNode | null, value: pair.value as YNode | null, via: null };
-      if (e.key !== null && isMergeKey(e.key)) {
+    for (const e of entries) {
+      if (isMergeKey(e.key)) {
         if (mergePair !== undefined) {
           this.#fail(
             YAML_CODES.merge,
             "duplicate merge key",
-            e.key.range?.[0],
+            e.key.start,
             "use one `<<:` with a list of aliases: `<<: [*a, *b]`",
           );
         }
         mergePair = e;
       }
-      entries.push(e);
     }
     if (mergePair !== undefined && merged === null) entries = this.#deAnchorMerge(entries, mergePair);
     const seen = this.#aliasDepth === 0 ? new Map<string, number>() : null;
     let mergeNode: Entry | undefined;
     for (const e of entries) {
-      const decode = (): void => {
-        const keyNode = e.key;
-        if (keyNode !== null && isMergeKey(keyNode)) {
-          this.#count(keyNode);
-          mergeNode = e;
-          return;
-        }
-        const key = this.key(keyNode, top, n);
-        if (seen && e.via === null) {
-          const prev = seen.get(key);
-          const off = keyNode?.range?.[0] ?? n.range?.[0];
-          if (prev !== undefined) {
-            this.#fail(
-              YAML_CODES.duplicateKey,
-              `mapping key ${goQuote(key)} already defined at line ${this.map.pos(prev).line}`,
-              off,
-              "remove or rename one of the two keys",
-            );
-          }
-          seen.set(key, off ?? 0);
-        }
-        if (merged !== null) {
-          if (merged.has(key)) return;
-          merged.add(key);
-        } else if (e.via !== null && Object.hasOwn(out, key)) {
-          // Two entries that kyaml kept apart (an alias key and a plain one) but that decode to the same key.
-          this.#fail(
-            YAML_CODES.duplicateKey,
-            `mapping key ${goQuote(key)} already defined`,
-            keyNode?.range?.[0],
-            "remove or rename one of the two keys",
-          );
-        }
-        out[key] = this.child(e.value);
-      };
-      if (e.via !== null) this.#alias(e.via, decode);
-      else decode();
+      const via = e.via;
+      if (via === undefined || via === null) {
+        if (this.#entry(e, out, top, merged, seen)) mergeNode = e;
+        continue;
+      }
+      this.#enter(via);
+      try {
+        if (this.#entry(e, out, top, merged, seen)) mergeNode = e;
+      } finally {
+        this.#leave(via);
+      }
     }
     if (mergeNode !== undefined) {
       const set = merged ?? new Set(Object.keys(out));
-      this.merge(mergeNode.value, mergeNode.key?.range?.[0], out, set);
+      this.merge(mergeNode.value, mergeNode.key.start, out, set);
     }
+  }
+
+  /** Decodes one mapping entry into `out`; true when it is the merge key (handled after the others). */
+  #entry(
+    e: Entry,
+    out: ValueMap,
+    top: boolean,
+    merged: Set<string> | null,
+    seen: Map<string, number> | null,
+  ): boolean {
+    const keyNode = e.key;
+    if (isMergeKey(keyNode)) {
+      this.#count(keyNode);
+      return true;
+    }
+    const via = e.via ?? null;
+    const key = this.key(keyNode, top);
+    if (seen && via === null) {
+      const prev = seen.get(key);
+      const off = keyNode.start;
+      if (prev !== undefined) {
+        this.#fail(
+          YAML_CODES.duplicateKey,
+          `mapping key ${goQuote(key)} already defined at line ${this.map.pos(prev).line}`,
+          off,
+          "remove or rename one of the two keys",
+        );
+      }
+      seen.set(key, off);
+    }
+    if (merged !== null) {
+      if (merged.has(key)) return false;
+      merged.add(key);
+    } else if (via !== null && Object.hasOwn(out, key)) {
+      // Two entries that kyaml kept apart (an alias key and a plain one) but that decode to the same key.
+      this.#fail(
+        YAML_CODES.duplicateKey,
+        `mapping key ${goQuote(key)} already defined`,
+        keyNode.start,
+        "remove or rename one of the two keys",
+      );
+    }
+    // A missing value (`? a` without `:`) decodes to null.
+    out[key] = e.value === null ? null : this.node(e.value);
+    return false;
   }
 
   /**
@@ -590,21 +1231,20 @@ class Walker {
    * the mapping's own entries win. A `<<` inside a source is carried over and left to yaml.v3's decoding.
    */
   #deAnchorMerge(entries: Entry[], mergePair: Entry): Entry[] {
-    const sources = this.#mergeSources(mergePair.value, mergePair.key?.range?.[0]);
+    const sources = this.#mergeSources(mergePair.value, mergePair.key.start);
     const own = entries.filter((e) => e !== mergePair);
     const out = [...own];
     const ownNames = new Set(own.map((e) => matchName(e.key)));
     const index = new Map<string, number>();
     for (const src of sources) {
       const namesInSource = new Set<string>();
-      for (const pair of (src.map as YAMLMap<unknown, unknown>).items) {
-        if (!isPair(pair)) continue;
-        const key = pair.key as YNode | null;
+      for (const pair of src.map.pairs) {
+        const key = pair.key;
         const name = matchName(key);
         // kyaml looks each name up again and finds its first entry: later duplicates in a source are ignored.
         if (namesInSource.has(name) || ownNames.has(name)) continue;
         namesInSource.add(name);
-        const e: Entry = { key, value: pair.value as YNode | null, via: src.via };
+        const e: Entry = { key, value: pair.value, via: src.via };
         const i = index.get(name);
         if (i === undefined) {
           index.set(name, out.length);
@@ -616,33 +1256,35 @@ class Walker {
   }
 
   /** kyaml's findMergeValues: the mappings to merge, in the order kyaml applies them (later ones win). */
-  #mergeSources(v: YNode | null, offset: number | undefined): { map: YNode; via: Alias | null }[] {
+  #mergeSources(v: YNode | null, offset: number): { map: YNode; via: YNode | null }[] {
     const bad = (message: string): never =>
       this.#fail(
         YAML_CODES.merge,
         message,
-        v?.range?.[0] ?? offset,
+        v?.start ?? offset,
         "`<<:` takes an alias to a mapping, a mapping, or a list of those",
       );
-    const one = (m: YNode | null): { map: YNode; via: Alias | null } => {
-      if (m !== null && isMap(m)) {
+    const one = (m: YNode | null): { map: YNode; via: YNode | null } => {
+      if (m !== null && m.kind === Kind.Map) {
         this.#register(m);
         return { map: m, via: null };
       }
-      if (m !== null && isAlias(m)) {
+      if (m !== null && m.kind === Kind.Alias) {
         const t = this.resolveAlias(m);
-        if (t === null) return this.#alias(m, () => bad("unknown anchor"));
-        if (!isMap(t)) bad("invalid map merge: received alias for a non-map value");
+        if (t === null) {
+          this.#enter(m); // reports the unknown anchor
+          return bad("unknown anchor");
+        }
+        if (t.kind !== Kind.Map) bad("invalid map merge: received alias for a non-map value");
         return { map: t, via: m };
       }
       return bad("map merge requires map or sequence of maps as the value");
     };
-    if (v !== null && isSeq(v)) {
+    if (v !== null && v.kind === Kind.Seq) {
       this.#register(v);
-      const out: { map: YNode; via: Alias | null }[] = [];
-      for (const item of (v as YAMLSeq<unknown>).items) {
-        const m = item as YNode | null;
-        if (m !== null && isSeq(m)) bad("invalid map merge: received a nested sequence");
+      const out: { map: YNode; via: YNode | null }[] = [];
+      for (const m of v.items) {
+        if (m.kind === Kind.Seq) bad("invalid map merge: received a nested sequence");
         out.unshift(one(m));
       }
       return out;
@@ -650,78 +1292,81 @@ class Walker {
     return [one(v)];
   }
 
-  merge(v: YNode | null, offset: number | undefined, out: ValueMap, merged: Set<string>): void {
+  merge(v: YNode | null, offset: number, out: ValueMap, merged: Set<string>): void {
     const wantMap = (): never =>
       this.#fail(
         YAML_CODES.merge,
         "map merge requires map or sequence of maps as the value",
-        v?.range?.[0] ?? offset,
+        v?.start ?? offset,
         "`<<:` takes an alias to a mapping, a mapping, or a list of those",
       );
     const mergeOne = (m: YNode): void => {
       this.#count(m);
-      if (isAlias(m)) {
+      if (m.kind === Kind.Alias) {
         const t = this.resolveAlias(m);
-        if (t !== null && !isMap(t)) wantMap();
-        this.#alias(m, (target) => this.#mergeMap(target, out, merged));
+        if (t !== null && t.kind !== Kind.Map) wantMap();
+        const target = this.#enter(m);
+        try {
+          this.#mergeMap(target, out, merged);
+        } finally {
+          this.#leave(m);
+        }
         return;
       }
-      if (!isMap(m)) wantMap();
+      if (m.kind !== Kind.Map) wantMap();
       this.#mergeMap(m, out, merged);
     };
     if (v === null) wantMap();
-    else if (isSeq(v)) {
+    else if (v.kind === Kind.Seq) {
       this.#count(v);
       this.#register(v);
-      for (const item of (v as YAMLSeq<unknown>).items) {
-        const m = item as YNode | null;
-        if (m === null || !(isAlias(m) || isMap(m))) wantMap();
+      for (const m of v.items) {
+        if (!(m.kind === Kind.Alias || m.kind === Kind.Map)) wantMap();
         else mergeOne(m);
       }
-    } else if (isAlias(v) || isMap(v)) mergeOne(v);
+    } else if (v.kind === Kind.Alias || v.kind === Kind.Map) mergeOne(v);
     else wantMap();
   }
 
   #mergeMap(m: YNode, out: ValueMap, merged: Set<string>): void {
     this.#register(m);
     if (++this.#depth > this.opts.maxDepth) {
-      this.#fail(YAML_CODES.depth, `exceeded max depth of ${this.opts.maxDepth}`, m.range?.[0]);
+      this.#fail(YAML_CODES.depth, `exceeded max depth of ${this.opts.maxDepth}`, m.start);
     }
     try {
-      this.mapping(m as YAMLMap<unknown, unknown>, out, false, merged);
+      this.mapping(m, out, false, merged);
     } finally {
       this.#depth--;
     }
   }
 
   /** The string a mapping key decodes to, or a diagnostic for keys kustomize cannot handle. */
-  key(k: YNode | null, top: boolean, parent: YNode): string {
-    if (k === null) {
-      this.#fail(YAML_CODES.nonStringKey, "null mapping key", parent.range?.[0], "give the entry a key");
-    }
+  key(k: YNode, top: boolean): string {
     this.#count(k);
     let node: YNode = k;
-    if (isAlias(k)) {
+    if (k.kind === Kind.Alias) {
       const t = this.resolveAlias(k);
-      if (t === null) this.#alias(k, () => null); // reports the unknown anchor
+      if (t === null) this.#enter(k); // reports the unknown anchor
       node = t as YNode;
-    } else this.#register(k);
-    if (!isScalar(node)) {
+    } else if (k.anchor !== "") this.#register(k);
+    if (node.kind !== Kind.Scalar) {
       this.#fail(
         YAML_CODES.nonStringKey,
-        `invalid map key: a ${isSeq(node) ? "sequence" : "mapping"} cannot be a mapping key`,
-        k.range?.[0],
+        `invalid map key: a ${node.kind === Kind.Seq ? "sequence" : "mapping"} cannot be a mapping key`,
+        k.start,
         "use a string key",
       );
     }
-    const raw = scalarText(node);
+    const raw = node.text;
+    // Fast path: an untagged plain key that cannot resolve to anything but a string.
+    if (node.tag === "" && (!node.plain || resolveHint(raw) === "")) return raw;
     const v = this.scalar(node);
     if (typeof v === "string" && resolvesToString(node)) return v;
     if (v === null) {
       this.#fail(
         YAML_CODES.nonStringKey,
         "null mapping key",
-        k.range?.[0],
+        k.start,
         "quote the key if it is meant as text",
       );
     }
@@ -729,7 +1374,7 @@ class Walker {
     return this.#fail(
       YAML_CODES.nonStringKey,
       `mapping key ${raw} is a ${typeName(v)}, not a string; kustomize cannot encode it`,
-      k.range?.[0],
+      k.start,
       `quote the key: "${raw}"`,
     );
   }
@@ -745,33 +1390,32 @@ class Walker {
       if (next === undefined) return undefined;
       cur = next;
     }
-    const off = cur?.range?.[0];
-    return off === undefined ? undefined : map.pos(off);
+    return cur === null ? undefined : map.pos(cur.start);
   }
 
   #deref(n: YNode): YNode | null {
     let cur: YNode | null = n;
-    for (let i = 0; cur !== null && isAlias(cur) && i < 1000; i++) cur = this.#aliasTarget.get(cur) ?? null;
+    for (let i = 0; cur !== null && cur.kind === Kind.Alias && i < 1000; i++)
+      cur = this.#aliasTarget.get(cur) ?? null;
     return cur;
   }
 
   #field(m: YNode, key: string, depth: number): YNode | null | undefined {
-    if (!isMap(m) || depth > 100) return undefined;
+    if (m.kind !== Kind.Map || depth > 100) return undefined;
     let merge: YNode | null = null;
     let found: YNode | null | undefined;
-    for (const pair of (m as YAMLMap<unknown, unknown>).items) {
-      const k = pair.key as YNode | null;
-      if (k === null) continue;
+    for (const pair of m.pairs) {
+      const k = pair.key;
       if (isMergeKey(k)) {
-        merge = pair.value as YNode | null;
+        merge = pair.value;
         continue;
       }
       const kn = this.#deref(k);
-      if (kn !== null && isScalar(kn) && scalarText(kn) === key) found = (pair.value as YNode | null) ?? k;
+      if (kn !== null && kn.kind === Kind.Scalar && kn.text === key) found = pair.value ?? k;
     }
     if (found !== undefined) return found;
     if (merge === null) return undefined;
-    const sources = isSeq(merge) ? ((merge as YAMLSeq<unknown>).items as YNode[]) : [merge];
+    const sources = merge.kind === Kind.Seq ? merge.items : [merge];
     for (const s of sources) {
       const t = this.#deref(s);
       if (t === null) continue;
@@ -782,25 +1426,24 @@ class Walker {
   }
 }
 
+/** A mapping entry to decode; merged entries carry the alias they were reached through. */
 interface Entry {
-  key: YNode | null;
+  key: YNode;
   value: YNode | null;
   /** The alias through which a merged entry was reached, so its decoding counts as alias expansion. */
-  via: Alias | null;
+  via?: YNode | null;
 }
 
 /** The key text kyaml matches merged entries by: an alias key's alias name, a scalar's text. */
-function matchName(k: YNode | null): string {
-  if (k === null) return "";
-  if (isAlias(k)) return k.source;
-  return isScalar(k) ? scalarText(k) : "";
+function matchName(k: YNode): string {
+  return k.kind === Kind.Alias || k.kind === Kind.Scalar ? k.text : "";
 }
 
 function seqAt(n: YNode, i: number): YNode | null | undefined {
-  if (!isSeq(n)) return undefined;
-  const items = (n as YAMLSeq<unknown>).items;
+  if (n.kind !== Kind.Seq) return undefined;
+  const items = n.items;
   if (i < 0 || i >= items.length) return undefined;
-  return items[i] as YNode | null;
+  return items[i] as YNode;
 }
 
 function typeName(v: Value): string {
@@ -815,59 +1458,47 @@ function goQuote(s: string): string {
 }
 
 function isMergeKey(k: YNode): boolean {
-  if (!isScalar(k) || k.type !== "PLAIN" || scalarText(k) !== "<<") return false;
-  const tag = shortTag(k.tag);
-  return tag === "" || tag === "!!merge";
-}
-
-/** The scalar's text after unquoting and folding, before the `yaml` package applied any tag it knows. */
-function scalarText(n: Scalar): string {
-  if (typeof n.source === "string") return n.source;
-  const v = n.value;
-  return typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
-}
-
-const LONG_TAG_PREFIX = "tag:yaml.org,2002:";
-
-/** goyaml's short form of a tag; the non-specific `!` counts as no tag (goyaml resolves such scalars). */
-function shortTag(tag: string | undefined): string {
-  if (tag === undefined || tag === "!") return "";
-  return tag.startsWith(LONG_TAG_PREFIX) ? `!!${tag.slice(LONG_TAG_PREFIX.length)}` : tag;
+  return k.kind === Kind.Scalar && k.plain && k.text === "<<" && (k.tag === "" || k.tag === "!!merge");
 }
 
 /** Decodes a scalar node: yaml.v3's `resolve` plus its handling of quoting, explicit tags and `!!binary`. */
-function resolveScalar(n: Scalar, err: ErrFn, abort: () => never): Value {
-  const text = scalarText(n);
-  const tag = shortTag(n.tag);
-  const plain = n.type === "PLAIN" || n.type === undefined;
-  if (tag === "!!str" || (tag === "" && !plain)) return text;
+function resolveScalar(n: YNode, err: ErrFn): Value {
+  const text = n.text;
+  const tag = n.tag;
+  if (tag === "") {
+    if (!n.plain) return text;
+    // Fast path: most plain scalars cannot resolve to anything but a string.
+    if (resolveHint(text) === "") return text;
+    return resolve(tag, text).value;
+  }
+  if (tag === "!!str") return text;
   if (tag === "!!binary") {
     const decoded = decodeBase64(text);
     if (decoded === undefined) {
-      err(YAML_CODES.tag, "!!binary value contains invalid base64 data", n.range?.[0], "fix the base64 text");
-      abort();
+      err(YAML_CODES.tag, "!!binary value contains invalid base64 data", n.start, "fix the base64 text");
+      throw new Abort("tag");
     }
     return decoded;
   }
   if (!RESOLVABLE.has(tag)) return text;
   const r = resolve(tag, text);
-  if (tag === "" || tag === r.tag) return r.value;
+  if (tag === r.tag) return r.value;
   if (tag === "!!float" && r.tag === "!!int" && r.signed) return Number(r.value);
   err(
     YAML_CODES.tag,
     `cannot decode ${r.tag} \`${text}\` as a ${tag}`,
-    n.range?.[0],
+    n.start,
     `the value does not fit the ${tag} tag; change the value or drop the tag`,
   );
-  return abort();
+  throw new Abort("tag");
 }
 
 /** Whether goyaml tags the decoded scalar as a string (a timestamp decodes to our string but is not one). */
-function resolvesToString(n: Scalar): boolean {
-  const tag = shortTag(n.tag);
-  if (tag === "!!str" || (tag === "" && !(n.type === "PLAIN" || n.type === undefined))) return true;
+function resolvesToString(n: YNode): boolean {
+  const tag = n.tag;
+  if (tag === "!!str" || (tag === "" && !n.plain)) return true;
   if (!RESOLVABLE.has(tag)) return true;
-  return resolve(tag, scalarText(n)).tag === "!!str";
+  return resolve(tag, n.text).tag === "!!str";
 }
 
 const RESOLVABLE = new Set(["", "!!str", "!!bool", "!!int", "!!float", "!!null", "!!timestamp"]);
@@ -897,22 +1528,35 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
+/** yaml.v3's resolve table hint for the first character: "" means the scalar can only be a string. */
+function resolveHint(s: string): string {
+  if (s.length === 0) return "N";
+  const c = s.charCodeAt(0);
+  if (c === 43 || c === 45) return "S";
+  if (c >= 48 && c <= 57) return "D";
+  if (c === 46) return ".";
+  // yYnNtTfFoO~
+  switch (c) {
+    case 121:
+    case 89:
+    case 110:
+    case 78:
+    case 116:
+    case 84:
+    case 102:
+    case 70:
+    case 111:
+    case 79:
+    case 126:
+      return "M";
+  }
+  return "";
+}
+
 /** yaml.v3 `resolve(tag, in)` for the resolvable tags; `tag` only matters for timestamps. */
 function resolve(tag: string, s: string): Resolved {
   const str: Resolved = { tag: "!!str", value: s };
-  const c = s.length === 0 ? "" : (s[0] as string);
-  const hint =
-    s.length === 0
-      ? "N"
-      : c === "+" || c === "-"
-        ? "S"
-        : c >= "0" && c <= "9"
-          ? "D"
-          : c === "."
-            ? "."
-            : "yYnNtTfFoO~".includes(c)
-              ? "M"
-              : "";
+  const hint = resolveHint(s);
   if (hint === "" || tag === "!!str") return str;
   const m = MAP_VALUES.get(s);
   if (m) return m;
