@@ -24,17 +24,15 @@ export interface PostBuildOptions {
 export function postBuild(
   obj: ValueMap,
   ks: FluxKustomization,
-  cascadeVars: Map<string, VarSource>,
-  bootstrapVars: Map<string, VarSource>,
+  vars: Record<string, string> | undefined,
   opts: PostBuildOptions,
   diags: Diagnostics,
   origin: Position,
 ): ValueMap | undefined {
   let out = obj;
-  const pb = ks.spec.postBuild;
-  if (isMap(pb)) {
-    const vars = variables(ks, pb, cascadeVars, bootstrapVars, diags);
-    const r = substituteResource(out, vars, { strict: opts.strictSubstitute ?? true });
+  if (vars) {
+    const always = isMap(ks.spec.postBuild) && ks.spec.postBuild.substituteStrategy === "Always";
+    const r = substituteResource(out, vars, { strict: opts.strictSubstitute ?? true, always });
     if (!r.ok) {
       diags.error("FLX101", `post-build substitution failed for Kustomization ${ksKey(ks)}: ${r.error}`, origin, r.hint);
       return undefined;
@@ -47,17 +45,19 @@ export function postBuild(
 }
 
 /**
- * The variables of one Kustomization: `substituteFrom` objects in order (later ones override earlier ones), then
+ * The variables of one Kustomization (undefined without `spec.postBuild`): `substituteFrom` objects in order (later ones override earlier ones), then
  * the inline `substitute` map, which wins. Objects only the live cluster has, and encrypted values that cannot be
  * read, are reported once; their variables keep a visible placeholder so rendering goes on.
  */
-function variables(
+export function ksVariables(
   ks: FluxKustomization,
-  pb: ValueMap,
   cascadeVars: Map<string, VarSource>,
   bootstrapVars: Map<string, VarSource>,
   diags: Diagnostics,
-): Record<string, string> {
+  externalSecrets: Map<string, string> = new Map(),
+): Record<string, string> | undefined {
+  const pb = ks.spec.postBuild;
+  if (!isMap(pb)) return undefined;
   const vars: Record<string, string> = {};
   const from = Array.isArray(pb.substituteFrom) ? pb.substituteFrom.filter(isMap) : [];
   for (const ref of from) {
@@ -66,7 +66,15 @@ function variables(
     const key = `${kind}/${ks.namespace}/${name}`;
     const src = cascadeVars.get(key) ?? bootstrapVars.get(key);
     if (!src) {
-      if (ref.optional !== true) {
+      const external = externalSecrets.get(key);
+      if (external && ref.optional !== true) {
+        diags.info(
+          "FLX032",
+          `substituteFrom ${kind} ${ks.namespace}/${name} of Kustomization ${ksKey(ks)} is created in the cluster by ${external}; its variables are not known offline`,
+          ks.origin,
+          "Unset variables stay as written in the output.",
+        );
+      } else if (ref.optional !== true) {
         diags.warning(
           "FLX030",
           `substituteFrom ${kind} ${ks.namespace}/${name} of Kustomization ${ksKey(ks)} is not produced by any Kustomization of this repository; its variables can only come from the live cluster`,
@@ -84,12 +92,20 @@ function variables(
         ks.origin,
         "Pass --age-key-file (or set SOPS_AGE_KEY_FILE) to decrypt it.",
       );
-      for (const k of src.unknown) vars[k] = `**SOPS:${k}**`;
+      for (const k of src.unknown) vars[k] = sopsPlaceholder(k);
     }
   }
   const inline = pb.substitute;
   if (isMap(inline)) for (const [k, v] of Object.entries(inline)) vars[k] = typeof v === "string" ? v : String(v);
   return vars;
+}
+
+/**
+ * What an undecryptable variable renders as: plain text that is valid in any YAML position and keeps a string a
+ * string (the `..PLACEHOLDER_<key>..` form flux-local and flate use).
+ */
+export function sopsPlaceholder(key: string): string {
+  return `..PLACEHOLDER_${key}..`;
 }
 
 function setOwnerLabels(obj: ValueMap, ks: FluxKustomization): void {

@@ -24,7 +24,7 @@ import {
   sourceKey,
   str,
 } from "./objects.ts";
-import { postBuild, type VarSource } from "./post-build.ts";
+import { ksVariables, postBuild, type VarSource } from "./post-build.ts";
 import { maskSecret } from "./secrets.ts";
 import { makeSourceFilter, type SourceFilter } from "./source-ignore.ts";
 
@@ -44,10 +44,14 @@ export interface RenderedKustomization {
   path: string;
   sourceRef: SourceRef;
   dependsOn: { namespace: string; name: string }[];
+  /** The Kustomization's spec as rendered (after its parent's patches and substitution). */
+  spec: ValueMap;
   objects: ValueMap[];
   origin: Position;
   /** Files the build read (repo-relative), for change detection. */
   files: string[];
+  /** The post-build variables it was rendered with (never printed: they may hold secrets). */
+  variables: Record<string, string> | undefined;
 }
 
 export interface RenderedHelmRelease {
@@ -198,13 +202,15 @@ function renderOnce(
       );
     }
     const objects: ValueMap[] = [];
+    const variables = ksVariables(ks, knownVars, bootstrapVars, diags, externalSecretsOf(knownVars));
     for (const r of built.resources) {
-      const obj = postBuild(r.obj, ks, knownVars, bootstrapVars, opts, diags, r.origin);
+      const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
       if (!obj) continue;
       objects.push(obj);
       const origin = r.origin;
       if (isFluxKustomization(obj)) queue.push(readFluxKustomization(obj, origin, "default"));
       collectVarSource(obj, found);
+      collectExternalSecret(obj, found);
       if (isSource(obj))
         sources.set(
           sourceKey({ kind: str(obj.kind), namespace: metaNamespace(obj) || "default", name: metaName(obj) }),
@@ -220,9 +226,11 @@ function renderOnce(
       path: ks.path,
       sourceRef: ks.sourceRef,
       dependsOn: ks.dependsOn,
+      spec: ks.spec,
       objects,
       origin: ks.origin,
       files: built.files.map((f) => fs.rel(f)),
+      variables,
     });
   }
   for (const p of pending) helmReleases.push(describeHelmRelease(p.hr, p.ks, entry.cluster, sources));
@@ -302,6 +310,23 @@ export function sameRepoUrl(a: string, b: string): boolean {
       .replace(/\.git$/, "")
       .replace(/\/+$/, "");
   return norm(a) === norm(b);
+}
+
+/**
+ * ExternalSecrets (external-secrets.io) create Secrets in the cluster: remembered under `ExternalSecret:Secret/ns/name`
+ * so a substituteFrom that names their target can say where its values come from.
+ */
+function collectExternalSecret(obj: ValueMap, into: Map<string, VarSource>): void {
+  if (obj.kind !== "ExternalSecret" || groupOf(obj) !== "external-secrets.io") return;
+  const ns = metaNamespace(obj) || "default";
+  const target = str(getPath(obj, ["spec", "target", "name"])) || metaName(obj);
+  into.set(`ExternalSecret:Secret/${ns}/${target}`, { values: {}, unknown: [], encrypted: false, file: `ExternalSecret ${ns}/${metaName(obj)}` });
+}
+
+function externalSecretsOf(vars: Map<string, VarSource>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of vars) if (k.startsWith("ExternalSecret:")) m.set(k.slice("ExternalSecret:".length), v.file ?? "");
+  return m;
 }
 
 /** ConfigMaps and Secrets of the cascade, by `Kind/namespace/name`. */

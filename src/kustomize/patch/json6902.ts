@@ -8,7 +8,7 @@
  * - a JSON null inside the document reads as missing when a path walks through it.
  * Error texts are the library's, so they read like kustomize's.
  */
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, visit } from "yaml";
 import { deepClone, deepEqual, isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 
 export type Json6902Result = { ok: true; result: ValueMap } | { ok: false; error: string };
@@ -54,6 +54,19 @@ export function decodeJson6902Text(text: string): { ok: true; ops: Value } | { o
   if (doc === undefined) return { ok: true, ops: null };
   const err = doc.errors[0];
   if (err) return { ok: false, error: err.message };
+  // goyaml keeps a block scalar's final break only if the text has one; kustomize trims inline patches, so a
+  // `value: |` at the very end has none (the `yaml` package would add it).
+  if (!/[\r\n]$/.test(text)) {
+    visit(doc, {
+      Scalar(_key, node) {
+        const end = node.range?.[1] ?? 0;
+        const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+        if (block && end >= text.length && typeof node.value === "string" && node.value.endsWith("\n")) {
+          node.value = node.value.slice(0, -1);
+        }
+      },
+    });
+  }
   return { ok: true, ops: fromJson(doc.toJS()) };
 }
 
