@@ -7,6 +7,8 @@ const MASK_B64 = Buffer.from(MASK).toString("base64");
 export function maskSecret(obj: ValueMap): ValueMap {
   if (obj.apiVersion !== "v1" || obj.kind !== "Secret") return obj;
   const out = deepClone(obj);
+  // Like `flux build`, an encrypted Secret loses its SOPS metadata once its values are masked.
+  delete out.sops;
   for (const [field, mask] of [
     ["data", MASK_B64],
     ["stringData", MASK],

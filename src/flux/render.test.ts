@@ -1,0 +1,56 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderJson, renderYaml } from "./output.ts";
+import { renderRepository } from "./render.ts";
+
+/**
+ * Mini repositories, one per layout homeops must understand, rendered with `homeops build`; outputs are committed
+ * goldens (`UPDATE_GOLDENS=1` rewrites them after review). scripts/flux-reference.test.ts proves the same renderer
+ * against kubectl on the corpus.
+ */
+const here = import.meta.dirname;
+const repos: Record<string, string> = {
+  "home-ops": path.resolve(here, "..", "..", "examples", "home-ops"),
+  ...Object.fromEntries(
+    fs.readdirSync(path.join(here, "testdata", "repos")).map((n) => [n, path.join(here, "testdata", "repos", n)]),
+  ),
+};
+
+function golden(name: string, text: string): void {
+  const file = path.join(here, "testdata", "golden", name);
+  if (process.env.UPDATE_GOLDENS || !fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  expect(text).toBe(fs.readFileSync(file, "utf8"));
+}
+
+describe("homeops build on mini repositories", () => {
+  for (const [name, root] of Object.entries(repos)) {
+    it(name, () => {
+      const r = renderRepository(root);
+      golden(`${name}.yaml`, renderYaml(r));
+      const diags = r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file ?? ""}:${d.line ?? ""} ${d.message}`);
+      golden(`${name}.diagnostics.txt`, `${diags.join("\n")}\n`);
+    });
+  }
+
+  it("is deterministic", () => {
+    const a = renderJson(renderRepository(repos["cluster-template"]!));
+    const b = renderJson(renderRepository(repos["cluster-template"]!));
+    expect(a).toBe(b);
+  });
+
+  it("masks secrets unless asked", () => {
+    const masked = renderYaml(renderRepository(repos.sops!));
+    expect(masked).not.toContain("hunter2");
+    expect(renderYaml(renderRepository(repos.sops!, { showSecrets: true }))).toContain("hunter2");
+  });
+
+  it("leaves orphan directories alone", () => {
+    const r = renderRepository(repos.clusters!);
+    expect(r.kustomizations.map((k) => k.path)).not.toContain("./apps/orphan");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
