@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
 import type { RepoFs } from "../core/repo-fs.ts";
-import { type LoadedDoc, loadYaml } from "../core/yaml/load.ts";
+import { loadYaml } from "../core/yaml/load.ts";
 import { getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import {
   type FluxKustomization,
@@ -26,14 +26,29 @@ export interface EntryPoint {
 /** A YAML document of the repository with where it came from. */
 export interface RepoDoc {
   file: string;
-  doc: LoadedDoc;
+  line: number;
+  column: number;
   obj: ValueMap;
 }
+
+/** The kinds discovery and bootstrap variables need; everything else is dropped right after parsing. */
+const DISCOVERY_KINDS = new Set([
+  "FluxInstance",
+  "HelmRelease",
+  "Kustomization",
+  "GitRepository",
+  "ConfigMap",
+  "Secret",
+]);
 
 const SKIP_DIRS = new Set([".git", "node_modules", ".github", ".vscode", ".idea"]);
 
 /** Every mapping document of every .yaml/.yml file under `dir` (sorted walk), skipping VCS and CI folders. */
-export function scanRepoDocs(fs: RepoFs, dir: string, accept: (abs: string, isDir: boolean) => boolean): RepoDoc[] {
+export function scanRepoDocs(
+  fs: RepoFs,
+  dir: string,
+  accept: (abs: string, isDir: boolean) => boolean,
+): RepoDoc[] {
   const out: RepoDoc[] = [];
   const walk = (d: string): void => {
     for (const name of fs.list(d)) {
@@ -44,9 +59,13 @@ export function scanRepoDocs(fs: RepoFs, dir: string, accept: (abs: string, isDi
       } else if (kind === "file" && /\.ya?ml$/.test(name) && accept(abs, false)) {
         const text = fs.readText(abs);
         // Cheap filter: only documents that can matter for discovery are parsed here.
-        if (!/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text)) continue;
+        if (!/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text))
+          continue;
         const loaded = loadYaml(text, fs.rel(abs));
-        for (const doc of loaded.docs) if (isMap(doc.value)) out.push({ file: fs.rel(abs), doc, obj: doc.value });
+        for (const doc of loaded.docs) {
+          if (!isMap(doc.value) || !DISCOVERY_KINDS.has(str(doc.value.kind))) continue;
+          out.push({ file: fs.rel(abs), line: doc.line, column: doc.column, obj: doc.value });
+        }
       }
     }
   };
@@ -55,7 +74,7 @@ export function scanRepoDocs(fs: RepoFs, dir: string, accept: (abs: string, isDi
 }
 
 function at(d: RepoDoc): Position {
-  return { file: d.file, line: d.doc.line, column: d.doc.column };
+  return { file: d.file, line: d.line, column: d.column };
 }
 
 /** A root Kustomization as bootstrap creates it: `name` in `namespace`, reading the GitRepository of that name. */
@@ -87,7 +106,13 @@ function rootKustomization(
 
 /** Flux Operator's FluxInstance `spec.sync` creates a Kustomization and source named after the namespace. */
 function syncKustomization(namespace: string, sync: ValueMap, origin: Position): FluxKustomization {
-  return rootKustomization(namespace, namespace, str(sync.path) || ".", str(sync.kind) || "GitRepository", origin);
+  return rootKustomization(
+    namespace,
+    namespace,
+    str(sync.path) || ".",
+    str(sync.kind) || "GitRepository",
+    origin,
+  );
 }
 
 /**
@@ -111,7 +136,11 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
         source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
         via: "FluxInstance",
       });
-    } else if (o.kind === "HelmRelease" && groupOf(o) === "helm.toolkit.fluxcd.io" && isFluxInstanceRelease(o)) {
+    } else if (
+      o.kind === "HelmRelease" &&
+      groupOf(o) === "helm.toolkit.fluxcd.io" &&
+      isFluxInstanceRelease(o)
+    ) {
       const sync = getPath(o, ["spec", "values", "instance", "sync"]);
       if (!isMap(sync)) continue;
       const ns = str(getPath(o, ["spec", "targetNamespace"])) || metaNamespace(o) || "flux-system";
@@ -128,13 +157,17 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
   const byFile = new Map<string, RepoDoc[]>();
   for (const d of docs) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   for (const [, fileDocs] of byFile) {
-    const repos = fileDocs.filter((d) => d.obj.kind === "GitRepository" && groupOf(d.obj) === "source.toolkit.fluxcd.io");
+    const repos = fileDocs.filter(
+      (d) => d.obj.kind === "GitRepository" && groupOf(d.obj) === "source.toolkit.fluxcd.io",
+    );
     if (repos.length === 0) continue;
     for (const d of fileDocs) {
       if (!isFluxKustomization(d.obj)) continue;
       const ks = readFluxKustomization(d.obj, at(d));
       const repo = repos.find(
-        (r) => metaName(r.obj) === ks.sourceRef.name && (metaNamespace(r.obj) || "flux-system") === ks.sourceRef.namespace,
+        (r) =>
+          metaName(r.obj) === ks.sourceRef.name &&
+          (metaNamespace(r.obj) || "flux-system") === ks.sourceRef.namespace,
       );
       if (!repo || ks.sourceRef.kind !== "GitRepository") continue;
       const ignore = getPath(repo.obj, ["spec", "ignore"]);
@@ -207,7 +240,11 @@ export function entryFromPath(rel: string): EntryPoint {
   const where = cleanPath(rel);
   return {
     cluster: where,
-    root: rootKustomization("flux-system", "flux-system", `./${where}`, "GitRepository", { file: where, line: 0, column: 0 }),
+    root: rootKustomization("flux-system", "flux-system", `./${where}`, "GitRepository", {
+      file: where,
+      line: 0,
+      column: 0,
+    }),
     source: { kind: "GitRepository", namespace: "flux-system", name: "flux-system", url: "" },
     via: "--path",
   };

@@ -70,6 +70,7 @@ export interface Target {
 export class KustomizeEngine {
   readonly fs: RepoFs;
   readonly #parsed = new Map<string, LoadResult>();
+  readonly #resources = new Map<string, LoadResult>();
   readonly #configs = new Map<string, { configs: TransformerConfig[]; diagnostics: Diagnostic[] }>();
 
   constructor(fs: RepoFs) {
@@ -82,6 +83,29 @@ export class KustomizeEngine {
     if (!r) {
       r = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
       this.#parsed.set(abs, r);
+    }
+    return r;
+  }
+
+  /**
+   * Parses a resource file once per engine, keeping only values and document positions: resource files are most
+   * of a repository's bytes, and their syntax trees are not needed once decoded.
+   */
+  parseResources(abs: string): LoadResult {
+    let r = this.#resources.get(abs);
+    if (!r) {
+      const full = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+      r = {
+        diagnostics: full.diagnostics,
+        docs: full.docs.map((d) => ({
+          value: d.value,
+          index: d.index,
+          line: d.line,
+          column: d.column,
+          positionOf: () => undefined,
+        })),
+      };
+      this.#resources.set(abs, r);
     }
     return r;
   }
@@ -400,7 +424,7 @@ export class BuildRun {
       return;
     }
     this.files.add(abs);
-    const loaded = this.engine.parse(abs);
+    const loaded = this.engine.parseResources(abs);
     this.diags.addAll(loaded.diagnostics);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return;
     const resources = resourcesFromDocs(loaded.docs, this.fs.rel(abs), this.diags);
