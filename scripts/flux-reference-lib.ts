@@ -31,7 +31,7 @@ export interface ReferenceCase {
  */
 export function runFluxReference(repoRoot: string, log: (s: string) => void = () => {}): ReferenceCase[] {
   const repo = path.basename(repoRoot);
-  const render = renderRepository(repoRoot, { showSecrets: true });
+  const render = renderRepository(repoRoot, { showSecrets: true, keepArtifacts: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-fluxref-"));
   const cases: ReferenceCase[] = [];
   try {
@@ -41,8 +41,11 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
     for (const ks of render.kustomizations) {
       const key = `${ks.namespace}/${ks.name}`;
       const rel = cleanPath(ks.path);
-      const dir = path.join(repoRoot, rel);
-      const tdir = path.join(tmp, rel);
+      // Artifact-sourced Kustomizations build inside their (temporary) artifact; the rest in a copy of the repo.
+      const inRepo = ks.sourceRoot === rfs.root;
+      const dir = path.join(inRepo ? repoRoot : ks.sourceRoot, rel);
+      const tdir = path.join(inRepo ? tmp : ks.sourceRoot, rel);
+      const kfs = inRepo ? rfs : new RepoFs(ks.sourceRoot);
       const existingName = KUSTOMIZATION_FILE_NAMES.find((n) => fs.existsSync(path.join(dir, n)));
       let existing: ValueMap | undefined;
       if (existingName) {
@@ -50,7 +53,13 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
         existing = doc && isMap(doc.value) ? doc.value : undefined;
       }
       const spec = ks.spec as Value;
-      const gen = generateKustomization({ fs: rfs, dir, spec, existing, excluded: filter.excluded });
+      const gen = generateKustomization({
+        fs: kfs,
+        dir,
+        spec,
+        existing,
+        ...(inRepo ? { excluded: filter.excluded } : {}),
+      });
       const k = gen.kustomization;
       if (!isMap(k.sortOptions)) {
         const so = newMap();
@@ -71,7 +80,12 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
       for (const s of saved) fs.writeFileSync(path.join(tdir, s.n), s.text);
       if (r.status !== 0) {
         const ours = render.diagnostics.some((d) => d.code === "FLX011" && d.message.includes(key));
-        cases.push({ repo, ks: key, ok: ours, ...(ours ? {} : { why: `kubectl failed: ${r.stderr.trim().slice(0, 300)}` }) });
+        cases.push({
+          repo,
+          ks: key,
+          ok: ours,
+          ...(ours ? {} : { why: `kubectl failed: ${r.stderr.trim().slice(0, 300)}` }),
+        });
         continue;
       }
       const diags = new Diagnostics();
@@ -90,6 +104,7 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    render.cleanup?.();
   }
   return cases;
 }
@@ -110,7 +125,8 @@ function firstDifference(want: string, got: string): string {
   const a = want.split("\n");
   const b = got.split("\n");
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `line ${i + 1}: kubectl ${JSON.stringify(a[i] ?? "<end>")} vs homeops ${JSON.stringify(b[i] ?? "<end>")}`;
+    if (a[i] !== b[i])
+      return `line ${i + 1}: kubectl ${JSON.stringify(a[i] ?? "<end>")} vs homeops ${JSON.stringify(b[i] ?? "<end>")}`;
   }
   return "identical";
 }

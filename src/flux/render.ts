@@ -4,6 +4,13 @@ import { EscapeError, RepoFs } from "../core/repo-fs.ts";
 import { deepClone, getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "../kustomize/build.ts";
 import {
+  type ArtifactSpec,
+  isArtifactGenerator,
+  type MaterializedArtifact,
+  materializeArtifact,
+  readArtifactGenerator,
+} from "./artifact.ts";
+import {
   cleanPath,
   type EntryPoint,
   entryFromPath,
@@ -35,6 +42,8 @@ export interface RenderOptions {
   showSecrets?: boolean;
   /** Strict substitution (an unset variable without default is an error): current Flux's default. */
   strictSubstitute?: boolean;
+  /** Keep materialized artifacts on disk until `RepoRender.cleanup()` (for tools that rebuild them). */
+  keepArtifacts?: boolean;
 }
 
 export interface RenderedKustomization {
@@ -50,6 +59,8 @@ export interface RenderedKustomization {
   origin: Position;
   /** Files the build read (repo-relative), for change detection. */
   files: string[];
+  /** Absolute directory `path` is relative to: the repository, or a materialized artifact. */
+  sourceRoot: string;
   /** The post-build variables it was rendered with (never printed: they may hold secrets). */
   variables: Record<string, string> | undefined;
 }
@@ -68,6 +79,8 @@ export interface RepoRender {
   kustomizations: RenderedKustomization[];
   helmReleases: RenderedHelmRelease[];
   diagnostics: Diagnostic[];
+  /** Removes kept artifacts (see RenderOptions.keepArtifacts). */
+  cleanup?: () => void;
 }
 
 const MAX_ROUNDS = 6;
@@ -88,9 +101,23 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
   const all = new Diagnostics();
   all.addAll(scanDiags.items);
-  const rendered = entries.map((e) =>
-    renderCluster(fs, engine, e, makeSourceFilter(fs, fs.root, e.source.ignore), bootstrapVars, opts),
-  );
+  const store = new ArtifactStore(fs);
+  let rendered: ClusterRender[];
+  try {
+    rendered = entries.map((e) =>
+      renderCluster(
+        fs,
+        engine,
+        e,
+        makeSourceFilter(fs, fs.root, e.source.ignore),
+        bootstrapVars,
+        opts,
+        store,
+      ),
+    );
+  } finally {
+    if (!opts.keepArtifacts) store.cleanup();
+  }
   // A cluster whose root another cluster also reaches is part of that one (e.g. a bootstrap Kustomization that
   // the cascade re-applies); keep the outermost.
   const inner = new Set<number>();
@@ -114,6 +141,7 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
     all.addAll(r.diagnostics);
   });
   out.diagnostics = all.items;
+  if (opts.keepArtifacts) out.cleanup = () => store.cleanup();
   return out;
 }
 
@@ -130,6 +158,7 @@ function renderCluster(
   filter: SourceFilter,
   bootstrapVars: Map<string, VarSource>,
   opts: RenderOptions,
+  store: ArtifactStore,
 ): ClusterRender {
   let vars = new Map<string, VarSource>();
   let last: ClusterRender & { vars: Map<string, VarSource> } = {
@@ -139,7 +168,7 @@ function renderCluster(
     vars,
   };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    last = renderOnce(fs, engine, entry, filter, vars, bootstrapVars, opts);
+    last = renderOnce(fs, engine, entry, filter, vars, bootstrapVars, opts, store);
     if (sameVars(last.vars, vars)) break;
     vars = last.vars;
   }
@@ -155,6 +184,7 @@ function renderOnce(
   knownVars: Map<string, VarSource>,
   bootstrapVars: Map<string, VarSource>,
   opts: RenderOptions,
+  store: ArtifactStore,
 ): ClusterRender & { vars: Map<string, VarSource> } {
   const diags = new Diagnostics();
   const found = new Map<string, VarSource>();
@@ -169,8 +199,25 @@ function renderOnce(
     name: entry.source.name,
   });
   const pending: { hr: ValueMap; ks: string }[] = [];
-  while (queue.length > 0) {
+  const artifacts = new Map<string, ArtifactSpec>();
+  const deferred: FluxKustomization[] = [];
+  for (;;) {
+    if (queue.length === 0) {
+      // Kustomizations reading an artifact no generator has declared yet wait until everything else is rendered.
+      const ready = deferred.filter((k) => artifacts.has(sourceKey(k.sourceRef)));
+      if (ready.length === 0) break;
+      for (const k of ready) deferred.splice(deferred.indexOf(k), 1);
+      queue.push(...ready);
+    }
     const ks = queue.shift()!;
+    if (
+      ks.sourceRef.kind === "ExternalArtifact" &&
+      !artifacts.has(sourceKey(ks.sourceRef)) &&
+      !seen.has(ksKey(ks))
+    ) {
+      deferred.push(ks);
+      continue;
+    }
     const key = ksKey(ks);
     const before = seen.get(key);
     if (before) {
@@ -185,15 +232,36 @@ function renderOnce(
       continue;
     }
     seen.set(key, ks);
-    const dir = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
-    if (dir === undefined) continue;
-    const built = engine.build(dir, {
+    let target: BuildTarget;
+    if (ks.sourceRef.kind === "ExternalArtifact") {
+      const spec = artifacts.get(sourceKey(ks.sourceRef))!;
+      const art = store.get(
+        spec,
+        (alias) => aliasRoot(fs, spec, alias, thisRepo, sources, entry),
+        filter,
+        diags,
+      );
+      if (!art) continue;
+      const dir = sourceDir(art.fs, ks, art.fs.root, diags);
+      if (dir === undefined) continue;
+      target = { fs: art.fs, engine: art.engine, dir, toRepo: art.toRepo };
+    } else {
+      const dir = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
+      if (dir === undefined) continue;
+      target = { fs, engine, dir, excluded: filter.excluded, toRepo: (rel) => rel };
+    }
+    const built = target.engine.build(target.dir, {
       loadRestrictor: "none",
       reorder: "none",
-      overrideTop: generatorOverrideTop(fs, ks.spec, diags, { at: ks.origin, excluded: filter.excluded }),
+      overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
+        at: ks.origin,
+        ...(target.excluded ? { excluded: target.excluded } : {}),
+      }),
     });
     const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
-    diags.addAll(built.diagnostics);
+    diags.addAll(
+      target.fs === fs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)),
+    );
     if (buildErrors.length > 0) {
       diags.error(
         "FLX011",
@@ -216,6 +284,17 @@ function renderOnce(
           sourceKey({ kind: str(obj.kind), namespace: metaNamespace(obj) || "default", name: metaName(obj) }),
           obj,
         );
+      if (isArtifactGenerator(obj)) {
+        for (const a of readArtifactGenerator(
+          obj,
+          origin,
+          diags,
+          undefined,
+          metaNamespace(obj) || "default",
+        )) {
+          artifacts.set(sourceKey({ kind: "ExternalArtifact", namespace: a.namespace, name: a.name }), a);
+        }
+      }
       if (obj.kind === "HelmRelease" && groupOf(obj) === "helm.toolkit.fluxcd.io")
         pending.push({ hr: obj, ks: key });
     }
@@ -229,9 +308,18 @@ function renderOnce(
       spec: ks.spec,
       objects,
       origin: ks.origin,
-      files: built.files.map((f) => fs.rel(f)),
+      files: built.files.map((f) => target.toRepo(target.fs.rel(f))),
+      sourceRoot: target.fs.root,
       variables,
     });
+  }
+  for (const k of deferred) {
+    diags.warning(
+      "FLX022",
+      `Kustomization ${ksKey(k)} reads ExternalArtifact ${k.sourceRef.namespace}/${k.sourceRef.name}, which no ArtifactGenerator of this repository produces; it is not rendered`,
+      k.origin,
+      "Define the ArtifactGenerator in the repository, or fix the sourceRef name.",
+    );
   }
   for (const p of pending) helmReleases.push(describeHelmRelease(p.hr, p.ks, entry.cluster, sources));
   if (!opts.showSecrets) for (const r of results) r.objects = r.objects.map((o) => maskSecret(o));
@@ -279,6 +367,11 @@ function resolveSourceDir(
     );
     return undefined;
   }
+  return sourceDir(fs, ks, base, diags);
+}
+
+/** `spec.path` inside a source root (securejoin: `..` cannot leave it), or undefined after reporting it missing. */
+function sourceDir(fs: RepoFs, ks: FluxKustomization, base: string, diags: Diagnostics): string | undefined {
   let dir: string;
   try {
     dir = fs.resolve(cleanPath(ks.path), base);
@@ -320,12 +413,18 @@ function collectExternalSecret(obj: ValueMap, into: Map<string, VarSource>): voi
   if (obj.kind !== "ExternalSecret" || groupOf(obj) !== "external-secrets.io") return;
   const ns = metaNamespace(obj) || "default";
   const target = str(getPath(obj, ["spec", "target", "name"])) || metaName(obj);
-  into.set(`ExternalSecret:Secret/${ns}/${target}`, { values: {}, unknown: [], encrypted: false, file: `ExternalSecret ${ns}/${metaName(obj)}` });
+  into.set(`ExternalSecret:Secret/${ns}/${target}`, {
+    values: {},
+    unknown: [],
+    encrypted: false,
+    file: `ExternalSecret ${ns}/${metaName(obj)}`,
+  });
 }
 
 function externalSecretsOf(vars: Map<string, VarSource>): Map<string, string> {
   const m = new Map<string, string>();
-  for (const [k, v] of vars) if (k.startsWith("ExternalSecret:")) m.set(k.slice("ExternalSecret:".length), v.file ?? "");
+  for (const [k, v] of vars)
+    if (k.startsWith("ExternalSecret:")) m.set(k.slice("ExternalSecret:".length), v.file ?? "");
   return m;
 }
 
@@ -410,3 +509,78 @@ function describeHelmRelease(
 
 export type { Value };
 export { path };
+
+/** Where one Kustomization is built: this repository, or an artifact materialized from it. */
+interface BuildTarget {
+  fs: RepoFs;
+  engine: KustomizeEngine;
+  dir: string;
+  excluded?: (abs: string) => boolean;
+  /** Maps a path relative to `fs` back to the repository. */
+  toRepo: (rel: string) => string;
+}
+
+/** The root of an ArtifactGenerator source alias when that source is this repository. */
+function aliasRoot(
+  fs: RepoFs,
+  spec: ArtifactSpec,
+  alias: string,
+  thisRepo: string,
+  sources: Map<string, ValueMap>,
+  entry: EntryPoint,
+): string | undefined {
+  const src = spec.sources[alias];
+  if (!src || src.kind !== "GitRepository") return undefined;
+  const key = sourceKey({ kind: src.kind, namespace: src.namespace, name: src.name });
+  if (key === thisRepo) return fs.root;
+  const url = str(getPath(sources.get(key), ["spec", "url"]));
+  return url && entry.source.url && sameRepoUrl(url, entry.source.url) ? fs.root : undefined;
+}
+
+/** A diagnostic from inside an artifact, pointed back at the repository file it was copied from. */
+function relocate(d: Diagnostic, toRepo: (rel: string) => string): Diagnostic {
+  return d.file === undefined ? d : { ...d, file: toRepo(d.file) };
+}
+
+interface BuiltArtifact {
+  fs: RepoFs;
+  engine: KustomizeEngine;
+  toRepo: (rel: string) => string;
+}
+
+/** Artifacts materialized once per render, in temporary directories removed at the end. */
+class ArtifactStore {
+  readonly #made = new Map<string, { built: BuiltArtifact | undefined; diagnostics: Diagnostic[] }>();
+  readonly #cleanups: MaterializedArtifact[] = [];
+
+  constructor(readonly fs: RepoFs) {}
+
+  get(
+    spec: ArtifactSpec,
+    sourceRoot: (alias: string) => string | undefined,
+    filter: SourceFilter,
+    diags: Diagnostics,
+  ): BuiltArtifact | undefined {
+    // Clusters may declare artifacts of the same name with different copies: the content is the key.
+    const key = JSON.stringify([spec.namespace, spec.name, spec.copy, spec.sources]);
+    let made = this.#made.get(key);
+    if (!made) {
+      const m = materializeArtifact(this.fs, spec, sourceRoot, { excluded: filter.excluded });
+      let built: BuiltArtifact | undefined;
+      if (m.dir !== undefined) {
+        this.#cleanups.push(m);
+        const afs = new RepoFs(m.dir);
+        built = { fs: afs, engine: new KustomizeEngine(afs), toRepo: (rel) => m.toRepoPath(rel) ?? rel };
+      }
+      made = { built, diagnostics: m.diagnostics };
+      this.#made.set(key, made);
+    }
+    // Every render pass reports what building the artifact found.
+    diags.addAll(made.diagnostics);
+    return made.built;
+  }
+
+  cleanup(): void {
+    for (const m of this.#cleanups) m.cleanup();
+  }
+}
