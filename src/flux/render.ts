@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, RepoFs } from "../core/repo-fs.ts";
+import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import { deepClone, getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "../kustomize/build.ts";
 import {
@@ -161,6 +162,8 @@ function renderCluster(
   store: ArtifactStore,
 ): ClusterRender {
   let vars = new Map<string, VarSource>();
+  // Later passes only rebuild Kustomizations whose spec or variables changed.
+  const memo = new Map<string, BuiltKustomization>();
   let last: ClusterRender & { vars: Map<string, VarSource> } = {
     kustomizations: [],
     helmReleases: [],
@@ -168,7 +171,7 @@ function renderCluster(
     vars,
   };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    last = renderOnce(fs, engine, entry, filter, vars, bootstrapVars, opts, store);
+    last = renderOnce(fs, engine, entry, filter, vars, bootstrapVars, opts, store, memo);
     if (sameVars(last.vars, vars)) break;
     vars = last.vars;
   }
@@ -185,6 +188,7 @@ function renderOnce(
   bootstrapVars: Map<string, VarSource>,
   opts: RenderOptions,
   store: ArtifactStore,
+  memo: Map<string, BuiltKustomization>,
 ): ClusterRender & { vars: Map<string, VarSource> } {
   const diags = new Diagnostics();
   const found = new Map<string, VarSource>();
@@ -250,30 +254,12 @@ function renderOnce(
       if (dir === undefined) continue;
       target = { fs, engine, dir, excluded: filter.excluded, toRepo: (rel) => rel };
     }
-    const built = target.engine.build(target.dir, {
-      loadRestrictor: "none",
-      reorder: "none",
-      overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
-        at: ks.origin,
-        ...(target.excluded ? { excluded: target.excluded } : {}),
-      }),
-    });
-    const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
-    diags.addAll(
-      target.fs === fs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)),
-    );
-    if (buildErrors.length > 0) {
-      diags.error(
-        "FLX011",
-        `Kustomization ${key} cannot be built (${buildErrors.length} error${buildErrors.length === 1 ? "" : "s"} above)`,
-        ks.origin,
-      );
-    }
-    const objects: ValueMap[] = [];
     const variables = ksVariables(ks, knownVars, bootstrapVars, diags, externalSecretsOf(knownVars));
-    for (const r of built.resources) {
-      const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
-      if (!obj) continue;
+    const made = buildKustomization(ks, key, target, variables, fs, opts, memo);
+    diags.addAll(made.diagnostics);
+    const objects: ValueMap[] = [];
+    for (const r of made.objects) {
+      const obj = r.obj;
       objects.push(obj);
       const origin = r.origin;
       if (isFluxKustomization(obj)) queue.push(readFluxKustomization(obj, origin, "default"));
@@ -308,7 +294,7 @@ function renderOnce(
       spec: ks.spec,
       objects,
       origin: ks.origin,
-      files: built.files.map((f) => target.toRepo(target.fs.rel(f))),
+      files: made.files,
       sourceRoot: target.fs.root,
       variables,
     });
@@ -583,4 +569,52 @@ class ArtifactStore {
   cleanup(): void {
     for (const m of this.#cleanups) m.cleanup();
   }
+}
+
+/** One Kustomization built and post-processed, with everything it reported. */
+interface BuiltKustomization {
+  objects: { obj: ValueMap; origin: Position }[];
+  diagnostics: Diagnostic[];
+  files: string[];
+}
+
+/** kustomize build with Flux's generator, then post-build on every object; memoized on spec and variables. */
+function buildKustomization(
+  ks: FluxKustomization,
+  key: string,
+  target: BuildTarget,
+  variables: Record<string, string> | undefined,
+  repoFs: RepoFs,
+  opts: RenderOptions,
+  memo: Map<string, BuiltKustomization>,
+): BuiltKustomization {
+  const memoKey = `${key}\0${target.fs.root}\0${target.dir}\0${goJsonMarshal(ks.spec)}\0${variables ? goJsonMarshal(variables as ValueMap) : "-"}`;
+  const hit = memo.get(memoKey);
+  if (hit) return hit;
+  const diags = new Diagnostics();
+  const built = target.engine.build(target.dir, {
+    loadRestrictor: "none",
+    reorder: "none",
+    overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
+      at: ks.origin,
+      ...(target.excluded ? { excluded: target.excluded } : {}),
+    }),
+  });
+  const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
+  diags.addAll(target.fs === repoFs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)));
+  if (buildErrors.length > 0) {
+    diags.error(
+      "FLX011",
+      `Kustomization ${key} cannot be built (${buildErrors.length} error${buildErrors.length === 1 ? "" : "s"} above)`,
+      ks.origin,
+    );
+  }
+  const objects: BuiltKustomization["objects"] = [];
+  for (const r of built.resources) {
+    const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
+    if (obj) objects.push({ obj, origin: r.origin });
+  }
+  const result = { objects, diagnostics: diags.items, files: built.files.map((f) => target.toRepo(target.fs.rel(f))) };
+  memo.set(memoKey, result);
+  return result;
 }
