@@ -7,7 +7,9 @@ import { runFluxReference } from "./flux-reference-lib.ts";
 
 const corpus = corpusDir();
 if (!which("kubectl") || !corpus) {
-  console.log(`flux reference: skipped: ${!corpus ? "../shared/corpus is absent" : "kubectl is not on PATH"}`);
+  console.log(
+    `flux reference: skipped: ${!corpus ? "../shared/corpus is absent" : "kubectl is not on PATH"}`,
+  );
   process.exit(0);
 }
 let passed = 0;

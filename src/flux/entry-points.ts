@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
 import type { RepoFs } from "../core/repo-fs.ts";
-import { loadYaml } from "../core/yaml/load.ts";
+import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import {
   type FluxKustomization,
@@ -48,6 +48,7 @@ export function scanRepoDocs(
   fs: RepoFs,
   dir: string,
   accept: (abs: string, isDir: boolean) => boolean,
+  parse: (abs: string) => LoadResult = (abs) => loadYaml(fs.readText(abs), fs.rel(abs)),
 ): RepoDoc[] {
   const out: RepoDoc[] = [];
   const walk = (d: string): void => {
@@ -61,7 +62,7 @@ export function scanRepoDocs(
         // Cheap filter: only documents that can matter for discovery are parsed here.
         if (!/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text))
           continue;
-        const loaded = loadYaml(text, fs.rel(abs));
+        const loaded = parse(abs);
         for (const doc of loaded.docs) {
           if (!isMap(doc.value) || !DISCOVERY_KINDS.has(str(doc.value.kind))) continue;
           out.push({ file: fs.rel(abs), line: doc.line, column: doc.column, obj: doc.value });

@@ -46,12 +46,18 @@ export function metaNamespace(obj: ValueMap): string {
 }
 
 /** Reads a Flux Kustomization object; `defaultNamespace` stands in for a missing metadata.namespace. */
-export function readFluxKustomization(obj: ValueMap, origin: Position, defaultNamespace = "flux-system"): FluxKustomization {
+export function readFluxKustomization(
+  obj: ValueMap,
+  origin: Position,
+  defaultNamespace = "flux-system",
+): FluxKustomization {
   const spec = isMap(obj.spec) ? obj.spec : ({} as ValueMap);
   const namespace = metaNamespace(obj) || defaultNamespace;
   const ref = isMap(spec.sourceRef) ? spec.sourceRef : ({} as ValueMap);
   const dependsOn = Array.isArray(spec.dependsOn)
-    ? spec.dependsOn.filter(isMap).map((d) => ({ name: str(d.name), namespace: str(d.namespace) || namespace }))
+    ? spec.dependsOn
+        .filter(isMap)
+        .map((d) => ({ name: str(d.name), namespace: str(d.namespace) || namespace }))
     : [];
   return {
     namespace,

@@ -34,7 +34,12 @@ export function postBuild(
     const always = isMap(ks.spec.postBuild) && ks.spec.postBuild.substituteStrategy === "Always";
     const r = substituteResource(out, vars, { strict: opts.strictSubstitute ?? true, always });
     if (!r.ok) {
-      diags.error("FLX101", `post-build substitution failed for Kustomization ${ksKey(ks)}: ${r.error}`, origin, r.hint);
+      diags.error(
+        "FLX101",
+        `post-build substitution failed for Kustomization ${ksKey(ks)}: ${r.error}`,
+        origin,
+        r.hint,
+      );
       return undefined;
     }
     out = r.obj;
@@ -96,7 +101,8 @@ export function ksVariables(
     }
   }
   const inline = pb.substitute;
-  if (isMap(inline)) for (const [k, v] of Object.entries(inline)) vars[k] = typeof v === "string" ? v : String(v);
+  if (isMap(inline))
+    for (const [k, v] of Object.entries(inline)) vars[k] = typeof v === "string" ? v : String(v);
   return vars;
 }
 

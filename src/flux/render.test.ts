@@ -13,7 +13,9 @@ const here = import.meta.dirname;
 const repos: Record<string, string> = {
   "home-ops": path.resolve(here, "..", "..", "examples", "home-ops"),
   ...Object.fromEntries(
-    fs.readdirSync(path.join(here, "testdata", "repos")).map((n) => [n, path.join(here, "testdata", "repos", n)]),
+    fs
+      .readdirSync(path.join(here, "testdata", "repos"))
+      .map((n) => [n, path.join(here, "testdata", "repos", n)]),
   ),
 };
 
@@ -31,7 +33,9 @@ describe("homeops build on mini repositories", () => {
     it(name, () => {
       const r = renderRepository(root);
       golden(`${name}.yaml`, renderYaml(r));
-      const diags = r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file ?? ""}:${d.line ?? ""} ${d.message}`);
+      const diags = r.diagnostics.map(
+        (d) => `${d.severity} ${d.code} ${d.file ?? ""}:${d.line ?? ""} ${d.message}`,
+      );
       golden(`${name}.diagnostics.txt`, `${diags.join("\n")}\n`);
     });
   }

@@ -96,7 +96,13 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
   const fs = new RepoFs(repoRoot);
   const engine = new KustomizeEngine(fs);
   const scanDiags = new Diagnostics();
-  const docs = scanRepoDocs(fs, fs.root, () => true);
+  // Discovery parses through the engine's cache: the builds that follow reuse every file it read.
+  const docs = scanRepoDocs(
+    fs,
+    fs.root,
+    () => true,
+    (abs) => engine.parseResources(abs),
+  );
   const entries = opts.path ? [entryFromPath(opts.path)] : findEntryPoints(fs, docs, scanDiags);
   const bootstrapVars = varSourcesFromDocs(docs);
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
@@ -601,7 +607,9 @@ function buildKustomization(
     }),
   });
   const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
-  diags.addAll(target.fs === repoFs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)));
+  diags.addAll(
+    target.fs === repoFs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)),
+  );
   if (buildErrors.length > 0) {
     diags.error(
       "FLX011",
@@ -614,7 +622,11 @@ function buildKustomization(
     const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
     if (obj) objects.push({ obj, origin: r.origin });
   }
-  const result = { objects, diagnostics: diags.items, files: built.files.map((f) => target.toRepo(target.fs.rel(f))) };
+  const result = {
+    objects,
+    diagnostics: diags.items,
+    files: built.files.map((f) => target.toRepo(target.fs.rel(f))),
+  };
   memo.set(memoKey, result);
   return result;
 }

@@ -71,6 +71,8 @@ export class KustomizeEngine {
   readonly fs: RepoFs;
   readonly #parsed = new Map<string, LoadResult>();
   readonly #resources = new Map<string, LoadResult>();
+  /** Parsed patch texts (the same patch is often applied by many Kustomizations). */
+  readonly patchCache = new Map<string, unknown>();
   readonly #configs = new Map<string, { configs: TransformerConfig[]; diagnostics: Diagnostic[] }>();
 
   constructor(fs: RepoFs) {

@@ -1,6 +1,6 @@
-import type { Position } from "../core/diagnostics.ts";
+import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { loadYaml } from "../core/yaml/load.ts";
-import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import type { BuildRun, Target } from "./build.ts";
 import type { TransformContext } from "./context.ts";
 import type { FieldSpec } from "./fieldspec.ts";
@@ -66,7 +66,7 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
       source = `patch file '${file}'`;
       sourceFile = run.fs.rel(f.abs);
     }
-    const parsed = parsePatchText(text, source, sourceFile, e.at, run.diags);
+    const parsed = cachedPatch(run, text, source, sourceFile, e.at, run.diags);
     if (!parsed) continue;
     const options = isMap(entry.options) ? (entry.options as Record<string, Value>) : {};
     const target = isMap(entry.target) ? entry.target : undefined;
@@ -147,7 +147,8 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
       text = f.text;
       sourceFile = run.fs.rel(f.abs);
     }
-    const parsed = parsePatchText(
+    const parsed = cachedPatch(
+      run,
       text,
       file ? `patch file '${file}'` : "inline patch",
       sourceFile,
@@ -254,7 +255,7 @@ function loadSmpEntry(run: BuildRun, t: Target, entry: string, at: Position): Va
   const f = readRootFile(run.fs, t.root, entry, at, run.diags, "patch file");
   if (!f.ok) return undefined;
   run.files.add(f.abs);
-  const parsed = parsePatchText(f.text, `patch file '${entry}'`, run.fs.rel(f.abs), at, run.diags, "smp");
+  const parsed = cachedPatch(run, f.text, `patch file '${entry}'`, run.fs.rel(f.abs), at, run.diags, "smp");
   return parsed?.kind === "smp" ? parsed.docs : undefined;
 }
 
@@ -262,4 +263,34 @@ function stringValues(v: Value | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (isMap(v)) for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : String(x);
   return out;
+}
+
+/**
+ * parsePatchText once per engine for each text: a Flux root often hands the same patch to every child. Results are
+ * copied out (patches are applied to objects that later change) and their diagnostics replayed.
+ */
+function cachedPatch(
+  run: BuildRun,
+  text: string,
+  source: string,
+  file: string,
+  at: Position,
+  diags: Diagnostics,
+  only?: "smp" | "json",
+): ParsedPatch | undefined {
+  const key = `${only ?? ""}\0${file}\0${source}\0${at.line}:${at.column}\0${text}`;
+  let hit = run.engine.patchCache.get(key) as
+    | { parsed: ParsedPatch | undefined; diagnostics: Diagnostic[] }
+    | undefined;
+  if (!hit) {
+    const local = new Diagnostics();
+    hit = { parsed: parsePatchText(text, source, file, at, local, only), diagnostics: local.items };
+    run.engine.patchCache.set(key, hit);
+  }
+  diags.addAll(hit.diagnostics);
+  const p = hit.parsed;
+  if (!p) return undefined;
+  return p.kind === "smp"
+    ? { kind: "smp", docs: p.docs.map((d) => deepClone(d)) }
+    : { kind: "json", ops: deepClone(p.ops) };
 }
