@@ -82,15 +82,24 @@ for (const repo of fs.readdirSync(corpus).sort()) {
     parseTimes.push(performance.now() - t);
   }
   const parse = Math.min(...parseTimes);
-  const mem = spawnSync(process.execPath, ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root], {
-    encoding: "utf8",
-  });
-  const peak = mem.status === 0 ? (JSON.parse(mem.stdout.trim().split("\n").pop()!) as { maxRssMB: number }).maxRssMB : Number.NaN;
+  const mem = spawnSync(
+    process.execPath,
+    ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root],
+    {
+      encoding: "utf8",
+    },
+  );
+  const peak =
+    mem.status === 0
+      ? (JSON.parse(mem.stdout.trim().split("\n").pop()!) as { maxRssMB: number }).maxRssMB
+      : Number.NaN;
   let line = `  ${repo}: ${ksPaths.length} Kustomizations in ${render.toFixed(0)} ms; parsing its ${files.length} YAML files once: ${parse.toFixed(0)} ms (${(render / parse).toFixed(2)}x); peak RSS ${peak} MB (with tsx)`;
   if (which("kubectl") && !process.env.BENCH_SKIP_KUBECTL) {
     const t = performance.now();
     for (const p of ksPaths) {
-      spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], { stdio: "ignore" });
+      spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], {
+        stdio: "ignore",
+      });
     }
     const kubectl = performance.now() - t;
     line += `; kubectl loop over the same paths: ${kubectl.toFixed(0)} ms (${(kubectl / render).toFixed(1)}x)`;
@@ -99,7 +108,8 @@ for (const repo of fs.readdirSync(corpus).sort()) {
 }
 
 function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();

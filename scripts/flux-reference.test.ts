@@ -16,15 +16,18 @@ if (reason) console.log(`flux reference test skipped: ${reason}`);
 const kubectlMissing = !which("kubectl");
 const miniRepos = path.resolve(import.meta.dirname, "..", "src", "flux", "testdata", "repos");
 
-describe.skipIf(kubectlMissing)("homeops build against kubectl + Flux's generator on the project's mini repositories", () => {
-  for (const repo of fs.readdirSync(miniRepos).sort()) {
-    it(repo, { timeout: 120_000 }, () => {
-      const cases = runFluxReference(path.join(miniRepos, repo));
-      expect(cases.filter((c) => !c.ok).map((c) => `${c.ks}: ${c.why}`)).toEqual([]);
-      expect(cases.length).toBeGreaterThan(0);
-    });
-  }
-});
+describe.skipIf(kubectlMissing)(
+  "homeops build against kubectl + Flux's generator on the project's mini repositories",
+  () => {
+    for (const repo of fs.readdirSync(miniRepos).sort()) {
+      it(repo, { timeout: 120_000 }, () => {
+        const cases = runFluxReference(path.join(miniRepos, repo));
+        expect(cases.filter((c) => !c.ok).map((c) => `${c.ks}: ${c.why}`)).toEqual([]);
+        expect(cases.length).toBeGreaterThan(0);
+      });
+    }
+  },
+);
 
 describe.skipIf(reason !== "")("homeops build against kubectl + Flux's generator on ../shared/corpus", () => {
   for (const repo of corpus ? fs.readdirSync(corpus).sort() : []) {

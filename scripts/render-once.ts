@@ -4,4 +4,9 @@ import { renderRepository } from "../src/flux/render.ts";
 const root = process.argv[2];
 if (!root) throw new Error("usage: render-once <repo>");
 const r = renderRepository(root);
-console.log(JSON.stringify({ kustomizations: r.kustomizations.length, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    kustomizations: r.kustomizations.length,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

@@ -26,7 +26,10 @@ export function registerBuild(program: Command, setCode: (c: number) => void): v
     .option("--show-secrets", "print secret values instead of masking them")
     .option("--strict-substitute", "an unset variable without a default is an error (Flux's default)", true)
     .option("--no-strict-substitute", "unset variables become empty, as `flux build` does")
-    .option("--age-key-file <file>", "age identities to decrypt SOPS secrets (also SOPS_AGE_KEY_FILE, SOPS_AGE_KEY)")
+    .option(
+      "--age-key-file <file>",
+      "age identities to decrypt SOPS secrets (also SOPS_AGE_KEY_FILE, SOPS_AGE_KEY)",
+    )
     .action((repoDir: string, flags: BuildFlags) => setCode(build(repoDir, flags)));
 }
 
@@ -42,7 +45,9 @@ function build(repoDir: string, flags: BuildFlags): number {
     strictSubstitute: flags.strictSubstitute,
   });
   if (flags.kustomization) {
-    const [ns, name] = flags.kustomization.includes("/") ? flags.kustomization.split("/", 2) : ["flux-system", flags.kustomization];
+    const [ns, name] = flags.kustomization.includes("/")
+      ? flags.kustomization.split("/", 2)
+      : ["flux-system", flags.kustomization];
     result.kustomizations = result.kustomizations.filter((k) => k.namespace === ns && k.name === name);
     if (result.kustomizations.length === 0) {
       process.stderr.write(`homeops: no Kustomization ${ns}/${name} was rendered\n`);
@@ -54,7 +59,9 @@ function build(repoDir: string, flags: BuildFlags): number {
   const fs = new RepoFs(root);
   const shown = sorted.filter((d) => d.severity !== "info");
   if (shown.length > 0) {
-    process.stderr.write(formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }));
+    process.stderr.write(
+      formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }),
+    );
   }
   process.stdout.write(flags.output === "json" ? renderJson(result) : renderYaml(result));
   return sorted.some((d) => d.severity === "error") ? 1 : 0;

@@ -23,7 +23,13 @@ afterEach(() => vi.restoreAllMocks());
 describe("homeops CLI", () => {
   it("kustomize build prints the stream and exits 0", async () => {
     const io = capture();
-    const code = await main(["kustomize", "build", path.join(example, "kubernetes/apps/default/echo/app"), "--root", example]);
+    const code = await main([
+      "kustomize",
+      "build",
+      path.join(example, "kubernetes/apps/default/echo/app"),
+      "--root",
+      example,
+    ]);
     expect(code).toBe(0);
     expect(io.out()).toContain("name: echo-values-m7bkgm8kk5");
     expect(io.out()).toContain("---\napiVersion: helm.toolkit.fluxcd.io/v2\n");
@@ -31,7 +37,15 @@ describe("homeops CLI", () => {
 
   it("-o json prints a JSON array", async () => {
     const io = capture();
-    const code = await main(["kustomize", "build", path.join(example, "kubernetes/apps/default"), "--root", example, "-o", "json"]);
+    const code = await main([
+      "kustomize",
+      "build",
+      path.join(example, "kubernetes/apps/default"),
+      "--root",
+      example,
+      "-o",
+      "json",
+    ]);
     expect(code).toBe(0);
     const objects = JSON.parse(io.out()) as { kind: string }[];
     expect(objects.map((o) => o.kind)).toEqual(["Namespace", "ConfigMap", "Kustomization"]);

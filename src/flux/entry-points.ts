@@ -2,7 +2,7 @@ import * as path from "node:path";
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
 import type { RepoFs } from "../core/repo-fs.ts";
 import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
-import { getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import {
   type FluxKustomization,
   groupOf,

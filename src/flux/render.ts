@@ -522,7 +522,7 @@ function aliasRoot(
   entry: EntryPoint,
 ): string | undefined {
   const src = spec.sources[alias];
-  if (!src || src.kind !== "GitRepository") return undefined;
+  if (src?.kind !== "GitRepository") return undefined;
   const key = sourceKey({ kind: src.kind, namespace: src.namespace, name: src.name });
   if (key === thisRepo) return fs.root;
   const url = str(getPath(sources.get(key), ["spec", "url"]));
