@@ -43,9 +43,9 @@ export function formatDiagnostics(ds: readonly Diagnostic[], opts: PrintOptions 
   return `${body}\n\n${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`;
 }
 
-/** Machine-readable: one JSON array with stable key order. */
-export function formatDiagnosticsJson(ds: readonly Diagnostic[]): string {
-  const ordered = ds.map((d) => ({
+/** A diagnostic as plain data with a stable key order (for every JSON output). */
+export function diagnosticJson(d: Diagnostic): Diagnostic {
+  return {
     code: d.code,
     severity: d.severity,
     message: d.message,
@@ -53,6 +53,10 @@ export function formatDiagnosticsJson(ds: readonly Diagnostic[]): string {
     ...(d.line !== undefined ? { line: d.line } : {}),
     ...(d.column !== undefined ? { column: d.column } : {}),
     ...(d.hint !== undefined ? { hint: d.hint } : {}),
-  }));
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  };
+}
+
+/** Machine-readable: one JSON array with stable key order. */
+export function formatDiagnosticsJson(ds: readonly Diagnostic[]): string {
+  return `${JSON.stringify(ds.map(diagnosticJson), null, 2)}\n`;
 }

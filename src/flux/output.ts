@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../core/diagnostics.ts";
+import { diagnosticJson } from "../core/print-diagnostics.ts";
 import { emitYaml } from "../core/yaml/emit.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import type { Value } from "../core/yaml/value.ts";
@@ -40,16 +40,4 @@ export function renderJson(r: RepoRender): string {
     diagnostics: r.diagnostics.map(diagnosticJson),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-function diagnosticJson(d: Diagnostic) {
-  return {
-    code: d.code,
-    severity: d.severity,
-    message: d.message,
-    ...(d.file !== undefined ? { file: d.file } : {}),
-    ...(d.line !== undefined ? { line: d.line } : {}),
-    ...(d.column !== undefined ? { column: d.column } : {}),
-    ...(d.hint !== undefined ? { hint: d.hint } : {}),
-  };
 }

@@ -116,32 +116,40 @@ export function gvkLess(a: Gvk, b: Gvk): boolean {
   return goStringLess(gvkString(a), gvkString(b));
 }
 
+/** kustomize's legacy kind order: these kinds first, in this order… */
+export const DEFAULT_ORDER_FIRST: readonly string[] = [
+  "Namespace",
+  "ResourceQuota",
+  "StorageClass",
+  "CustomResourceDefinition",
+  "ServiceAccount",
+  "PodSecurityPolicy",
+  "Role",
+  "ClusterRole",
+  "RoleBinding",
+  "ClusterRoleBinding",
+  "ConfigMap",
+  "Secret",
+  "Endpoints",
+  "Service",
+  "LimitRange",
+  "PriorityClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "Deployment",
+  "StatefulSet",
+  "CronJob",
+  "PodDisruptionBudget",
+];
+/** …and these last. */
+export const DEFAULT_ORDER_LAST: readonly string[] = [
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+];
+
 const TYPE_ORDER = (() => {
-  const first = [
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-  ];
-  const last = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+  const first = DEFAULT_ORDER_FIRST;
+  const last = DEFAULT_ORDER_LAST;
   const m = new Map<string, number>();
   for (const [i, k] of first.entries()) m.set(k, -first.length + i);
   for (const [i, k] of last.entries()) m.set(k, 1 + i);

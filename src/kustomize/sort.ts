@@ -1,31 +1,5 @@
-import { type Gvk, gvkDotString, type ResId } from "./resid.ts";
+import { DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST, type Gvk, gvkDotString, type ResId } from "./resid.ts";
 import { currentId, type Resource } from "./resource.ts";
-
-export const DEFAULT_ORDER_FIRST = [
-  "Namespace",
-  "ResourceQuota",
-  "StorageClass",
-  "CustomResourceDefinition",
-  "ServiceAccount",
-  "PodSecurityPolicy",
-  "Role",
-  "ClusterRole",
-  "RoleBinding",
-  "ClusterRoleBinding",
-  "ConfigMap",
-  "Secret",
-  "Endpoints",
-  "Service",
-  "LimitRange",
-  "PriorityClass",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "Deployment",
-  "StatefulSet",
-  "CronJob",
-  "PodDisruptionBudget",
-];
-export const DEFAULT_ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /** Go's `<` on strings: bytewise. Kinds and names are ASCII in practice; UTF-16 order equals it there. */
 function goLess(a: string, b: string): boolean {
