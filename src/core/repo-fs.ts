@@ -23,7 +23,15 @@ export class RepoFs {
   readonly #list = new Map<string, string[]>();
 
   constructor(root: string) {
-    this.root = path.resolve(root);
+    // Work in real paths: a repository reached through a symlink must not look like it escapes itself.
+    const abs = path.resolve(root);
+    let real = abs;
+    try {
+      real = fs.realpathSync.native(abs);
+    } catch {
+      // A missing root stays as given; every read will report it.
+    }
+    this.root = real;
   }
 
   /** Absolute path for `p` (relative to `from`, default the root); throws EscapeError outside the root. */
@@ -48,7 +56,7 @@ export class RepoFs {
     let r = this.#real.get(abs);
     if (r === undefined) {
       try {
-        r = fs.realpathSync(abs);
+        r = fs.realpathSync.native(abs);
         if (!this.contains(r) && !this.#realRootContains(r)) r = new EscapeError(r);
       } catch (e) {
         r = e as Error;
@@ -62,7 +70,7 @@ export class RepoFs {
   #realRootContains(r: string): boolean {
     let realRoot: string;
     try {
-      realRoot = fs.realpathSync(this.root);
+      realRoot = fs.realpathSync.native(this.root);
     } catch {
       return false;
     }

@@ -1,4 +1,4 @@
-import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
+import { Diagnostics, type Position } from "../core/diagnostics.ts";
 import { loadYaml } from "../core/yaml/load.ts";
 import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import type { BuildRun, Target } from "./build.ts";
@@ -278,18 +278,19 @@ function cachedPatch(
   diags: Diagnostics,
   only?: "smp" | "json",
 ): ParsedPatch | undefined {
-  const key = `${only ?? ""}\0${file}\0${source}\0${at.line}:${at.column}\0${text}`;
-  let hit = run.engine.patchCache.get(key) as
-    | { parsed: ParsedPatch | undefined; diagnostics: Diagnostic[] }
-    | undefined;
-  if (!hit) {
+  // Keyed by text alone: Flux hands the same patch to many children, each written at another place. A patch that
+  // fails is parsed again so its diagnostics point at this use.
+  const key = `${only ?? ""}\0${text}`;
+  let p = run.engine.patchCache.get(key) as ParsedPatch | null | undefined;
+  if (p === undefined) {
     const local = new Diagnostics();
-    hit = { parsed: parsePatchText(text, source, file, at, local, only), diagnostics: local.items };
-    run.engine.patchCache.set(key, hit);
+    p = parsePatchText(text, source, file, at, local, only) ?? null;
+    run.engine.patchCache.set(key, p);
+    diags.addAll(local.items);
+    if (p === null) return undefined;
+  } else if (p === null) {
+    return parsePatchText(text, source, file, at, diags, only);
   }
-  diags.addAll(hit.diagnostics);
-  const p = hit.parsed;
-  if (!p) return undefined;
   return p.kind === "smp"
     ? { kind: "smp", docs: p.docs.map((d) => deepClone(d)) }
     : { kind: "json", ops: deepClone(p.ops) };
