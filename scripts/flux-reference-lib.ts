@@ -43,7 +43,7 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
       const rel = cleanPath(ks.path);
       // Artifact-sourced Kustomizations build inside their (temporary) artifact; the rest in a copy of the repo.
       const inRepo = ks.sourceRoot === rfs.root;
-      const dir = path.join(inRepo ? repoRoot : ks.sourceRoot, rel);
+      const dir = path.join(inRepo ? rfs.root : ks.sourceRoot, rel);
       const tdir = path.join(inRepo ? tmp : ks.sourceRoot, rel);
       const kfs = inRepo ? rfs : new RepoFs(ks.sourceRoot);
       const existingName = KUSTOMIZATION_FILE_NAMES.find((n) => fs.existsSync(path.join(dir, n)));
