@@ -42,9 +42,11 @@ export function runFluxReference(repoRoot: string, log: (s: string) => void = ()
       const key = `${ks.namespace}/${ks.name}`;
       const rel = cleanPath(ks.path);
       // Artifact-sourced Kustomizations build inside their (temporary) artifact; the rest in a copy of the repo.
-      const inRepo = ks.sourceRoot === rfs.root;
-      const dir = path.join(inRepo ? rfs.root : ks.sourceRoot, rel);
-      const tdir = path.join(inRepo ? tmp : ks.sourceRoot, rel);
+      const inRepo = ks.sourceRoot === rfs.root || ks.sourceRoot.startsWith(`${rfs.root}/`);
+      // A source rooted in a folder of the repository (an OCI artifact pushed from it) maps into the copy too.
+      const sub = inRepo ? path.relative(rfs.root, ks.sourceRoot) : "";
+      const dir = path.join(inRepo ? rfs.root : ks.sourceRoot, sub, rel);
+      const tdir = path.join(inRepo ? tmp : ks.sourceRoot, sub, rel);
       const kfs = inRepo ? rfs : new RepoFs(ks.sourceRoot);
       const existingName = KUSTOMIZATION_FILE_NAMES.find((n) => fs.existsSync(path.join(dir, n)));
       let existing: ValueMap | undefined;

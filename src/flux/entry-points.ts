@@ -19,8 +19,22 @@ export interface EntryPoint {
   cluster: string;
   root: FluxKustomization;
   /** The source the root reads, which is this repository. */
-  source: { kind: string; namespace: string; name: string; url: string; ignore?: string };
-  via: "FluxInstance" | "flux-instance HelmRelease" | "bootstrap manifest" | "cluster directory" | "--path";
+  source: {
+    kind: string;
+    namespace: string;
+    name: string;
+    url: string;
+    ignore?: string;
+    /** Absolute directory the source's paths are relative to (for an OCI sync: where it was pushed from). */
+    root?: string;
+  };
+  via:
+    | "FluxInstance"
+    | "flux-instance HelmRelease"
+    | "flux-instance values"
+    | "bootstrap manifest"
+    | "cluster directory"
+    | "--path";
 }
 
 /** A YAML document of the repository with where it came from. */
@@ -60,11 +74,17 @@ export function scanRepoDocs(
       } else if (kind === "file" && /\.ya?ml$/.test(name) && accept(abs, false)) {
         const text = fs.readText(abs);
         // Cheap filter: only documents that can matter for discovery are parsed here.
-        if (!/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text))
+        if (
+          !/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text) &&
+          !/^instance:/m.test(text)
+        ) {
           continue;
+        }
         const loaded = parse(abs);
         for (const doc of loaded.docs) {
-          if (!isMap(doc.value) || !DISCOVERY_KINDS.has(str(doc.value.kind))) continue;
+          if (!isMap(doc.value)) continue;
+          const kind = str(doc.value.kind);
+          if (!DISCOVERY_KINDS.has(kind) && !(kind === "" && isMap(doc.value.instance))) continue;
           out.push({ file: fs.rel(abs), line: doc.line, column: doc.column, obj: doc.value });
         }
       }
@@ -152,14 +172,35 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
         source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
         via: "flux-instance HelmRelease",
       });
+    } else if (o.kind === undefined && isMap(getPath(o, ["instance", "sync"]))) {
+      // A values file of the flux-instance chart (fed to its HelmRelease through valuesFrom).
+      const sync = getPath(o, ["instance", "sync"]) as ValueMap;
+      if (typeof sync.path !== "string") continue;
+      const root = syncKustomization("flux-system", sync, at(d));
+      found.push({
+        cluster: cleanPath(root.path),
+        root,
+        source: {
+          kind: root.sourceRef.kind,
+          namespace: "flux-system",
+          name: "flux-system",
+          url: str(sync.url),
+        },
+        via: "flux-instance values",
+      });
     }
   }
   // Bootstrap manifests: a Kustomization whose GitRepository is defined in the same file.
   const byFile = new Map<string, RepoDoc[]>();
   for (const d of docs) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   for (const [, fileDocs] of byFile) {
+    // Bootstrap applies these by hand, so they always name their namespace; an app's own GitRepository for
+    // another project (in a namespace its kustomization sets) is not an entry point.
     const repos = fileDocs.filter(
-      (d) => d.obj.kind === "GitRepository" && groupOf(d.obj) === "source.toolkit.fluxcd.io",
+      (d) =>
+        d.obj.kind === "GitRepository" &&
+        groupOf(d.obj) === "source.toolkit.fluxcd.io" &&
+        metaNamespace(d.obj) !== "",
     );
     if (repos.length === 0) continue;
     for (const d of fileDocs) {
@@ -207,6 +248,21 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       });
     }
   }
+  // An OCI sync reads an artifact pushed from some folder of this repository (`flux push artifact --path`): the
+  // folder below which its path exists is taken as that artifact's root.
+  for (const e of found) {
+    if (e.source.kind !== "OCIRepository") continue;
+    const base = ociRoot(fs, cleanPath(e.root.path));
+    if (base === undefined) continue;
+    e.source.root = base;
+    e.cluster = fs.rel(path.join(base, cleanPath(e.root.path)));
+    diags.info(
+      "FLX023",
+      `the ${e.via} syncs OCIRepository ${e.source.url || e.source.name}; its artifact is assumed to be built from ${fs.rel(base)}/`,
+      e.root.origin,
+      "Render with --path to start elsewhere.",
+    );
+  }
   // One entry per built path; FluxInstance entries win over a placeholder directory.
   const unique = new Map<string, EntryPoint>();
   for (const e of found) {
@@ -222,6 +278,21 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
     );
   }
   return [...unique.values()].sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+}
+
+/** The repository folder (itself, or one or two levels down) holding `rel` as a directory. */
+function ociRoot(fs: RepoFs, rel: string): string | undefined {
+  const candidates = [fs.root];
+  for (const a of fs.list(fs.root)) {
+    const d1 = path.join(fs.root, a);
+    if (a.startsWith(".") || fs.kind(d1) !== "dir") continue;
+    candidates.push(d1);
+    for (const b of fs.list(d1)) {
+      const d2 = path.join(d1, b);
+      if (!b.startsWith(".") && fs.kind(d2) === "dir") candidates.push(d2);
+    }
+  }
+  return candidates.find((c) => fs.kind(path.join(c, rel)) === "dir");
 }
 
 function isFluxInstanceRelease(o: ValueMap): boolean {

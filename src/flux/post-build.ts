@@ -3,6 +3,9 @@ import { getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import { type FluxKustomization, ksKey, str } from "./objects.ts";
 import { substituteResource } from "./substitute.ts";
 
+/** Variable maps of Kustomizations that substitute from objects only the live cluster has. */
+const LIVE_ONLY = new WeakSet<Record<string, string>>();
+
 /** What a ConfigMap or Secret offers to `substituteFrom`. */
 export interface VarSource {
   values: Record<string, string>;
@@ -32,7 +35,14 @@ export function postBuild(
   let out = obj;
   if (vars) {
     const always = isMap(ks.spec.postBuild) && ks.spec.postBuild.substituteStrategy === "Always";
-    const r = substituteResource(out, vars, { strict: opts.strictSubstitute ?? true, always });
+    const strict = opts.strictSubstitute ?? true;
+    let r = substituteResource(out, vars, { strict, always });
+    // Variables that only the live cluster can provide stay as written instead of failing strict mode.
+    let current = vars;
+    for (let i = 0; i < 100 && !r.ok && LIVE_ONLY.has(vars) && r.variable && /not set/.test(r.error); i++) {
+      current = { ...current, [r.variable]: `\${${r.variable}}` };
+      r = substituteResource(out, current, { strict, always });
+    }
     if (!r.ok) {
       diags.error(
         "FLX101",
@@ -64,6 +74,7 @@ export function ksVariables(
   const pb = ks.spec.postBuild;
   if (!isMap(pb)) return undefined;
   const vars: Record<string, string> = {};
+  let live = false;
   const from = Array.isArray(pb.substituteFrom) ? pb.substituteFrom.filter(isMap) : [];
   for (const ref of from) {
     const kind = str(ref.kind);
@@ -71,6 +82,7 @@ export function ksVariables(
     const key = `${kind}/${ks.namespace}/${name}`;
     const src = cascadeVars.get(key) ?? bootstrapVars.get(key);
     if (!src) {
+      if (ref.optional !== true) live = true;
       const external = externalSecrets.get(key);
       if (external && ref.optional !== true) {
         diags.info(
@@ -100,6 +112,7 @@ export function ksVariables(
       for (const k of src.unknown) vars[k] = sopsPlaceholder(k);
     }
   }
+  if (live) LIVE_ONLY.add(vars);
   const inline = pb.substitute;
   if (isMap(inline))
     for (const [k, v] of Object.entries(inline)) vars[k] = typeof v === "string" ? v : String(v);

@@ -254,11 +254,18 @@ function renderOnce(
       if (!art) continue;
       const dir = sourceDir(art.fs, ks, art.fs.root, diags);
       if (dir === undefined) continue;
-      target = { fs: art.fs, engine: art.engine, dir, toRepo: art.toRepo };
+      target = { fs: art.fs, engine: art.engine, dir, base: art.fs.root, toRepo: art.toRepo };
     } else {
-      const dir = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
-      if (dir === undefined) continue;
-      target = { fs, engine, dir, excluded: filter.excluded, toRepo: (rel) => rel };
+      const found = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
+      if (found === undefined) continue;
+      target = {
+        fs,
+        engine,
+        dir: found.dir,
+        base: found.base,
+        excluded: filter.excluded,
+        toRepo: (rel) => rel,
+      };
     }
     const variables = ksVariables(ks, knownVars, bootstrapVars, diags, externalSecretsOf(knownVars));
     const made = buildKustomization(ks, key, target, variables, fs, opts, memo);
@@ -301,7 +308,7 @@ function renderOnce(
       objects,
       origin: ks.origin,
       files: made.files,
-      sourceRoot: target.fs.root,
+      sourceRoot: target.base,
       variables,
     });
   }
@@ -331,10 +338,10 @@ function resolveSourceDir(
   sources: Map<string, ValueMap>,
   entry: EntryPoint,
   diags: Diagnostics,
-): string | undefined {
+): { dir: string; base: string } | undefined {
   const key = sourceKey(ks.sourceRef);
   let base: string | undefined;
-  if (key === thisRepo) base = fs.root;
+  if (key === thisRepo) base = entry.source.root ?? fs.root;
   else if (ks.sourceRef.kind === "GitRepository") {
     const src = sources.get(key);
     const url = str(getPath(src, ["spec", "url"]));
@@ -359,7 +366,8 @@ function resolveSourceDir(
     );
     return undefined;
   }
-  return sourceDir(fs, ks, base, diags);
+  const dir = sourceDir(fs, ks, base, diags);
+  return dir === undefined ? undefined : { dir, base };
 }
 
 /** `spec.path` inside a source root (securejoin: `..` cannot leave it), or undefined after reporting it missing. */
@@ -507,6 +515,8 @@ interface BuildTarget {
   fs: RepoFs;
   engine: KustomizeEngine;
   dir: string;
+  /** The source's root: `spec.path` is relative to it. */
+  base: string;
   excluded?: (abs: string) => boolean;
   /** Maps a path relative to `fs` back to the repository. */
   toRepo: (rel: string) => string;
@@ -522,9 +532,10 @@ function aliasRoot(
   entry: EntryPoint,
 ): string | undefined {
   const src = spec.sources[alias];
-  if (src?.kind !== "GitRepository") return undefined;
+  if (!src) return undefined;
   const key = sourceKey({ kind: src.kind, namespace: src.namespace, name: src.name });
-  if (key === thisRepo) return fs.root;
+  if (key === thisRepo) return entry.source.root ?? fs.root;
+  if (src.kind !== "GitRepository") return undefined;
   const url = str(getPath(sources.get(key), ["spec", "url"]));
   return url && entry.source.url && sameRepoUrl(url, entry.source.url) ? fs.root : undefined;
 }
