@@ -47,6 +47,7 @@ export function kubectlKustomize(dir: string): Promise<{ code: number; stdout: s
  */
 const CAUSES: [RegExp, string[]][] = [
   [/unknown field/, ["KUS003"]],
+  [/external plugins disabled|unable to load external plugin/, ["KUS031"]],
   [/HelmChartInflationGenerator|must specify --enable-helm|helm/i, ["KUS030"]],
   [/github\.com|git clone|https?:\/\/|ssh:/, ["KUS011"]],
   [/cycle detected/, ["KUS013"]],

@@ -303,15 +303,14 @@ export class BuildRun {
         );
       }
     }
-    for (const f of ["generators", "transformers", "validators"] as const) {
-      if (Array.isArray(k.fields[f]) && (k.fields[f] as Value[]).length > 0) {
-        this.diags.error(
-          "KUS031",
-          `${f} plugins are not supported: they run external programs or KRM functions`,
-          k.at[f] ?? k.docAt,
-          "Express the change with patches, replacements or builtin fields instead.",
-        );
-      }
+    // generators/transformers: builtin configs run (plugins.ts reports the others); validators always run programs.
+    if (Array.isArray(k.fields.validators) && (k.fields.validators as Value[]).length > 0) {
+      this.diags.error(
+        "KUS031",
+        "validators plugins are not supported: they run external programs or KRM functions",
+        k.at.validators ?? k.docAt,
+        "Remove the validators or run them outside homeops.",
+      );
     }
     const vars = k.fields.vars;
     if (Array.isArray(vars) && vars.length > 0) {

@@ -1,4 +1,4 @@
-import type { Position } from "../core/diagnostics.ts";
+import { Diagnostics, type Position } from "../core/diagnostics.ts";
 import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { type BuildRun, ORIGIN_ANNOTATION, originJoin, setAnnotation, type Target } from "./build.ts";
 import type { TransformContext } from "./context.ts";
@@ -13,6 +13,7 @@ import {
   type SecretArgs,
 } from "./generators/generators.ts";
 import { listEntries, stringEntries } from "./kustomization.ts";
+import { runPluginGenerators, runPluginTransformers } from "./plugins.ts";
 import { ResMap } from "./resmap.ts";
 import { readRootFile } from "./target.ts";
 import {
@@ -60,16 +61,25 @@ export function loadConfigurations(run: BuildRun, t: Target, ra: Accumulator): v
 }
 
 /** configMapGenerator then secretGenerator; each object joins (or merges into) the accumulator. */
-export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
-  const global = generatorOptions(t.k.fields.generatorOptions);
-  const files: GeneratorFileReader = {
+/**
+ * How generators read `files`/`envs`: through the load restrictor. The reason a file cannot be read goes back in
+ * the result; the generator reports it once, at its own entry.
+ */
+export function generatorFiles(run: BuildRun, t: Target): GeneratorFileReader {
+  return {
     readFile: (p) => {
-      const f = readRootFile(run.fs, t.root, p, t.k.docAt, run.diags, "generator source");
-      if (!f.ok) return { ok: false, message: `cannot read '${p}'` };
+      const local = new Diagnostics();
+      const f = readRootFile(run.fs, t.root, p, t.k.docAt, local, "generator source");
+      if (!f.ok) return { ok: false, message: local.items[0]?.message ?? `cannot read '${p}'` };
       run.files.add(f.abs);
       return { ok: true, bytes: run.fs.readBytes(f.abs) };
     },
   };
+}
+
+export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
+  const global = generatorOptions(t.k.fields.generatorOptions);
+  const files = generatorFiles(run, t);
   for (const [field, make] of [
     [
       "configMapGenerator",
@@ -102,6 +112,8 @@ export function runGenerators(run: BuildRun, t: Target, ra: Accumulator): void {
       absorbGenerated(ra.resources.list, r, ctx);
     }
   }
+  // Then builtin generator configs listed under `generators:`.
+  runPluginGenerators(run, t, ra);
 }
 
 function generatorOptions(v: Value | undefined): GeneratorOptions | undefined {
@@ -110,6 +122,7 @@ function generatorOptions(v: Value | undefined): GeneratorOptions | undefined {
 
 export function runTransformers(run: BuildRun, t: Target, ra: Accumulator): void {
   runBuiltinTransformers(run, t, ra);
+  runPluginTransformers(run, t, ra);
 }
 
 /** makeCustomizedResMap's last steps: hash suffixes, name back-references, then drop local-config objects. */
