@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import type { Position } from "../core/diagnostics.ts";
 import { loadYaml } from "../core/yaml/load.ts";
 import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
@@ -86,7 +85,7 @@ export function runPluginGenerators(run: BuildRun, t: Target, ra: Accumulator): 
     delete args.apiVersion;
     delete args.kind;
     delete args.metadata;
-    let r;
+    let r: ReturnType<typeof generateConfigMap>;
     if (c.obj.kind === "ConfigMapGenerator")
       r = generateConfigMap(args as unknown as ConfigMapArgs, undefined, files, ctx);
     else if (c.obj.kind === "SecretGenerator")
@@ -202,4 +201,3 @@ function runPatchPlugin(run: BuildRun, t: Target, ra: Accumulator, c: PluginConf
   }
 }
 
-export { path };
