@@ -200,4 +200,3 @@ function runPatchPlugin(run: BuildRun, t: Target, ra: Accumulator, c: PluginConf
     }
   }
 }
-
