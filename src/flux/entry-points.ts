@@ -70,7 +70,8 @@ export function scanRepoDocs(
       const abs = path.join(d, name);
       const kind = fs.kind(abs);
       if (kind === "dir") {
-        if (!SKIP_DIRS.has(name) && accept(abs, true)) walk(abs);
+        // Hidden folders (.archive, .github, …) hold no cluster configuration.
+        if (!SKIP_DIRS.has(name) && !name.startsWith(".") && accept(abs, true)) walk(abs);
       } else if (kind === "file" && /\.ya?ml$/.test(name) && accept(abs, false)) {
         const text = fs.readText(abs);
         // Cheap filter: only documents that can matter for discovery are parsed here.
@@ -200,7 +201,7 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       (d) =>
         d.obj.kind === "GitRepository" &&
         groupOf(d.obj) === "source.toolkit.fluxcd.io" &&
-        metaNamespace(d.obj) !== "",
+        metaNamespace(d.obj) === "flux-system",
     );
     if (repos.length === 0) continue;
     for (const d of fileDocs) {
@@ -263,6 +264,23 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       "Render with --path to start elsewhere.",
     );
   }
+  // A bootstrap manifest syncs this repository: when other entry points name its URL, one naming another URL
+  // (a vendored example, an archived app that pulls a third-party repo) is not an entry point.
+  const known = found
+    .filter((e) => e.via !== "bootstrap manifest" && e.source.url !== "")
+    .map((e) => e.source.url);
+  if (known.length > 0) {
+    for (let i = found.length - 1; i >= 0; i--) {
+      const e = found[i]!;
+      if (
+        e.via === "bootstrap manifest" &&
+        e.source.url &&
+        !known.some((u) => sameRepoUrl(u, e.source.url))
+      ) {
+        found.splice(i, 1);
+      }
+    }
+  }
   // One entry per built path; FluxInstance entries win over a placeholder directory.
   const unique = new Map<string, EntryPoint>();
   for (const e of found) {
@@ -320,4 +338,18 @@ export function entryFromPath(rel: string): EntryPoint {
     source: { kind: "GitRepository", namespace: "flux-system", name: "flux-system", url: "" },
     via: "--path",
   };
+}
+
+/** Git URLs name the same repository when host and path agree (scheme, `git@`, `.git` and case aside). */
+export function sameRepoUrl(a: string, b: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .toLowerCase()
+      .replace(/^(ssh|https?|git):\/\//, "")
+      .replace(/^[^@/]+@/, "")
+      .replace(/:(?!\d)/, "/")
+      .replace(/\.git$/, "")
+      .replace(/\/+$/, "");
+  return norm(a) === norm(b);
 }

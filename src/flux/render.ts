@@ -17,6 +17,7 @@ import {
   entryFromPath,
   findEntryPoints,
   type RepoDoc,
+  sameRepoUrl,
   scanRepoDocs,
 } from "./entry-points.ts";
 import { generatorOverrideTop } from "./generator.ts";
@@ -389,20 +390,6 @@ function sourceDir(fs: RepoFs, ks: FluxKustomization, base: string, diags: Diagn
     return undefined;
   }
   return dir;
-}
-
-/** Git URLs name the same repository when host and path agree (scheme, `git@`, `.git` and case aside). */
-export function sameRepoUrl(a: string, b: string): boolean {
-  const norm = (u: string) =>
-    u
-      .trim()
-      .toLowerCase()
-      .replace(/^(ssh|https?|git):\/\//, "")
-      .replace(/^[^@/]+@/, "")
-      .replace(/:(?!\d)/, "/")
-      .replace(/\.git$/, "")
-      .replace(/\/+$/, "");
-  return norm(a) === norm(b);
 }
 
 /**
