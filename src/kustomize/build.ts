@@ -31,6 +31,7 @@ import {
   reportRealpathError,
 } from "./target.ts";
 import { mergeTransformerConfig as mergeConfigs, type TransformerConfig } from "./transformer-config.ts";
+import { mergeVars, readVars } from "./vars.ts";
 
 export interface BuildOptions {
   /** kustomize's default is rootOnly; Flux builds with none. */
@@ -312,10 +313,6 @@ export class BuildRun {
         "Remove the validators or run them outside homeops.",
       );
     }
-    const vars = k.fields.vars;
-    if (Array.isArray(vars) && vars.length > 0) {
-      this.diags.error("KUS032", "vars are not supported; use replacements", k.at.vars ?? k.docAt);
-    }
     if (Array.isArray(k.fields.crds) && (k.fields.crds as Value[]).length > 0) {
       this.diags.error(
         "KUS033",
@@ -335,6 +332,13 @@ export class BuildRun {
     runGenerators(this, t, ra);
     for (const c of stringEntries(t.k, "components")) this.accumulateComponent(t, ra, c.value, c.at);
     runTransformers(this, t, ra);
+    mergeVars(
+      ra.vars,
+      readVars(listEntries(t.k, "vars"), this.diags),
+      ra.resources.list,
+      ra.refVars,
+      this.diags,
+    );
     return ra;
   }
 
@@ -489,6 +493,8 @@ export class BuildRun {
   mergeAccumulator(into: Accumulator, from: Accumulator, at: Position): void {
     for (const r of from.resources.list) into.resources.append(r, this.diags, at);
     into.config = mergeConfigs(into.config, from.config);
+    for (const [r, names] of from.refVars) into.refVars.set(r, [...(into.refVars.get(r) ?? []), ...names]);
+    mergeVars(into.vars, from.vars, [], into.refVars, this.diags);
   }
 }
 

@@ -15,6 +15,7 @@ import {
 import { listEntries, stringEntries } from "./kustomization.ts";
 import { runPluginGenerators, runPluginTransformers } from "./plugins.ts";
 import { ResMap } from "./resmap.ts";
+import type { Resource } from "./resource.ts";
 import { readRootFile } from "./target.ts";
 import {
   emptyTransformerConfig,
@@ -25,15 +26,19 @@ import {
 } from "./transformer-config.ts";
 import { fixNameReferences } from "./transformers/name-reference.ts";
 import { runBuiltinTransformers } from "./transformers.ts";
+import { resolveVars, type Var } from "./vars.ts";
 
 /** kustomize's ResAccumulator: the resources so far and the transformer configuration in force. */
 export interface Accumulator {
   resources: ResMap;
   config: TransformerConfig;
+  /** Declared `vars`, and the objects each one reads from. */
+  vars: Var[];
+  refVars: Map<Resource, string[]>;
 }
 
 export function newAccumulator(): Accumulator {
-  return { resources: new ResMap(), config: emptyTransformerConfig() };
+  return { resources: new ResMap(), config: emptyTransformerConfig(), vars: [], refVars: new Map() };
 }
 
 export function ctxAt(run: BuildRun, at: Position): TransformContext {
@@ -130,6 +135,7 @@ export function finishBuild(run: BuildRun, t: Target, ra: Accumulator): void {
   const ctx = ctxAt(run, t.k.docAt);
   addHashesToNames(ra.resources.list, ctx);
   fixNameReferences(ra.resources.list, ra.config, ctx);
+  resolveVars(ra.vars, ra.resources.list, ra.refVars, ra.config.varReference, run.diags);
   ra.resources.list = ra.resources.list.filter((r) => {
     const md = r.obj.metadata;
     const ann = isMap(md) && isMap(md.annotations) ? md.annotations : undefined;
