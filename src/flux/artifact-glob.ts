@@ -7,44 +7,19 @@
  * All matching works on UTF-8 bytes like Go strings; invalid sequences decode to U+FFFD one byte at a time.
  */
 
+import { decodeRuneAt, RUNE_ERROR } from "../core/go-utf8.ts";
+
 export class BadPatternError extends Error {
   constructor() {
     super("syntax error in pattern");
   }
 }
 
-const RUNE_ERROR = 0xfffd;
 const SLASH = 0x2f;
 
 /** utf8.DecodeRune: [rune, size]; size 0 at the end, 1 for an invalid byte. */
 function decodeRune(b: Uint8Array, i: number): [number, number] {
-  if (i >= b.length) return [RUNE_ERROR, 0];
-  const c0 = b[i]!;
-  if (c0 < 0x80) return [c0, 1];
-  const cont = (k: number): number => {
-    const c = b[i + k];
-    return c !== undefined && (c & 0xc0) === 0x80 ? c & 0x3f : -1;
-  };
-  if (c0 >= 0xc2 && c0 <= 0xdf) {
-    const c1 = cont(1);
-    return c1 < 0 ? [RUNE_ERROR, 1] : [((c0 & 0x1f) << 6) | c1, 2];
-  }
-  if (c0 >= 0xe0 && c0 <= 0xef) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    if (c1 < 0 || c2 < 0) return [RUNE_ERROR, 1];
-    const r = ((c0 & 0x0f) << 12) | (c1 << 6) | c2;
-    return r < 0x800 || (r >= 0xd800 && r <= 0xdfff) ? [RUNE_ERROR, 1] : [r, 3];
-  }
-  if (c0 >= 0xf0 && c0 <= 0xf4) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    const c3 = cont(3);
-    if (c1 < 0 || c2 < 0 || c3 < 0) return [RUNE_ERROR, 1];
-    const r = ((c0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
-    return r < 0x10000 || r > 0x10ffff ? [RUNE_ERROR, 1] : [r, 4];
-  }
-  return [RUNE_ERROR, 1];
+  return decodeRuneAt((k) => b[k], i);
 }
 
 const enc = (s: string): Uint8Array => Buffer.from(s, "utf8");

@@ -17,6 +17,8 @@
  * error. Work happens on the UTF-8 bytes of the text (one JS char per byte), because Go indexes bytes.
  */
 
+import { decodeRuneAt, RUNE_ERROR } from "../core/go-utf8.ts";
+
 /** A variable reference met while evaluating. `op` is the operator after the name ("" for `${v}`). */
 export interface VarRef {
   name: string;
@@ -127,36 +129,9 @@ function charOffset(bytes: string, byteOffset: number): number {
   return fromBytes(bytes.slice(0, Math.max(0, byteOffset))).length;
 }
 
-const RUNE_ERROR = 0xfffd;
-
-/** utf8.DecodeRuneInString: [rune, width]; invalid or truncated sequences give [RuneError, 1]. */
+/** utf8.DecodeRuneInString over a byte string: [rune, width]; invalid or truncated sequences give [RuneError, 1]. */
 function decodeRune(b: string, i: number): [number, number] {
-  const c0 = b.charCodeAt(i);
-  if (c0 < 0x80) return [c0, 1];
-  const cont = (k: number) => {
-    const c = b.charCodeAt(i + k);
-    return c >= 0x80 && c <= 0xbf ? c & 0x3f : -1;
-  };
-  if (c0 >= 0xc2 && c0 <= 0xdf) {
-    const c1 = cont(1);
-    return c1 < 0 ? [RUNE_ERROR, 1] : [((c0 & 0x1f) << 6) | c1, 2];
-  }
-  if (c0 >= 0xe0 && c0 <= 0xef) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    if (c1 < 0 || c2 < 0) return [RUNE_ERROR, 1];
-    const r = ((c0 & 0x0f) << 12) | (c1 << 6) | c2;
-    return r < 0x800 || (r >= 0xd800 && r <= 0xdfff) ? [RUNE_ERROR, 1] : [r, 3];
-  }
-  if (c0 >= 0xf0 && c0 <= 0xf4) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    const c3 = cont(3);
-    if (c1 < 0 || c2 < 0 || c3 < 0) return [RUNE_ERROR, 1];
-    const r = ((c0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
-    return r < 0x10000 || r > 0x10ffff ? [RUNE_ERROR, 1] : [r, 4];
-  }
-  return [RUNE_ERROR, 1];
+  return decodeRuneAt((k) => (k < b.length ? b.charCodeAt(k) : undefined), i);
 }
 
 /** The first complaint libyaml's reader (reaserc.go) has about these bytes. */
