@@ -22,9 +22,13 @@ export interface ConformanceSummary {
 }
 
 /** Runs kubectl with bounded concurrency; the machine has two cores. */
-export function kubectlKustomize(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function kubectlKustomize(
+  dir: string,
+  restrictor: "none" | "rootOnly" = "none",
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const flags = restrictor === "none" ? ["--load-restrictor=LoadRestrictionsNone"] : [];
   return new Promise((resolve) => {
-    const p = spawn("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", dir], {
+    const p = spawn("kubectl", ["kustomize", ...flags, dir], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -63,8 +67,9 @@ export function expectedCodes(stderr: string): string[] | undefined {
 
 export async function runConformance(
   corpus: string,
-  opts: { outDir?: string; log?: (s: string) => void } = {},
+  opts: { outDir?: string; log?: (s: string) => void; restrictor?: "none" | "rootOnly" } = {},
 ): Promise<ConformanceSummary> {
+  const restrictor = opts.restrictor ?? "none";
   const dirs = corpusDirectories(corpus);
   const kubectl = new Array<{ code: number; stdout: string; stderr: string }>(dirs.length);
   let next = 0;
@@ -72,7 +77,7 @@ export async function runConformance(
     Array.from({ length: 4 }, async () => {
       while (next < dirs.length) {
         const i = next++;
-        kubectl[i] = await kubectlKustomize(dirs[i]!.dir);
+        kubectl[i] = await kubectlKustomize(dirs[i]!.dir, restrictor);
       }
     }),
   );
@@ -84,7 +89,7 @@ export async function runConformance(
       engine = new KustomizeEngine(new RepoFs(d.root));
       engines.set(d.root, engine);
     }
-    const r = engine.build(d.dir, { loadRestrictor: "none", reorder: "legacy" });
+    const r = engine.build(d.dir, { loadRestrictor: restrictor, reorder: "legacy" });
     const rendered = renderResources(r.resources, "yaml");
     const errors = [...r.diagnostics, ...rendered.diagnostics].filter((x) => x.severity === "error");
     const output = errors.length > 0 ? "" : rendered.output;
