@@ -51,6 +51,7 @@ export function kubectlKustomize(
  */
 const CAUSES: [RegExp, string[]][] = [
   [/unknown field/, ["KUS003"]],
+  [/kustomization\.yaml is empty/, ["KUS005"]],
   [/external plugins disabled|unable to load external plugin/, ["KUS031"]],
   [/HelmChartInflationGenerator|must specify --enable-helm|helm/i, ["KUS030"]],
   [/github\.com|git clone|https?:\/\/|ssh:/, ["KUS011"]],

@@ -73,6 +73,15 @@ export function loadConfigurations(run: BuildRun, t: Target, ra: Accumulator): v
 export function generatorFiles(run: BuildRun, t: Target): GeneratorFileReader {
   return {
     readFile: (p) => {
+      // kustomize fetches http(s) file sources; offline that is the same cause as a remote resource.
+      if (/^https?:\/\//i.test(p)) {
+        return {
+          ok: false,
+          code: "KUS011",
+          message: `remote file '${p}' cannot be fetched offline`,
+          hint: "Vendor the file into the repository next to the kustomization.",
+        };
+      }
       const local = new Diagnostics();
       const f = readRootFile(run.fs, t.root, p, t.k.docAt, local, "generator source");
       if (!f.ok) return { ok: false, message: local.items[0]?.message ?? `cannot read '${p}'` };

@@ -7,6 +7,7 @@ import { getPath, isMap, type Value } from "../core/yaml/value.ts";
 import { parseAgeIdentities, unwrapAgeStanza } from "./age.ts";
 import {
   decryptSops,
+  decryptSopsDotenv,
   decryptValue,
   decryptWithDataKey,
   goFormatFloat,
@@ -64,6 +65,16 @@ describe.skipIf(!present)("SOPS vectors (kustomize-controller)", () => {
     expect(Object.keys(r.value as object)).toEqual(["data"]);
     expect(getPath(r.value, ["data"])).toBe("value");
   });
+
+  for (const env of ["envs/env.env", "component/env.env", "remote/env.env"]) {
+    it(`decrypts the dotenv file ${env}`, async () => {
+      const r = await decryptSopsDotenv(fs.readFileSync(path.join(sopsDir, env), "utf8"), {
+        identities: keys("age.txt"),
+      });
+      if (!r.ok) throw new Error(`${r.code}: ${r.error}`);
+      expect(r.value).toEqual({ key: "value" });
+    });
+  }
 
   it("unwraps the documented data key", async () => {
     const md = readSopsMetadata(load("algorithms/age.yaml"));

@@ -392,3 +392,61 @@ function goRegex(pattern: string): RegExp | undefined {
     }
   }
 }
+
+/**
+ * Decrypts a dotenv file as sops' dotenv store reads it: lines split on `\n` only, `#` lines are comments
+ * (excluded from the MAC), `key=value` split at the first `=` with no trimming, `\n` escapes in values, and
+ * the metadata flattened into `sops_…` keys (`__list_N` / `__map_name` separators).
+ */
+export async function decryptSopsDotenv(text: string, options: DecryptOptions): Promise<DecryptResult> {
+  const body = newMap();
+  const meta = newMap();
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line === "" || line.startsWith("#")) continue;
+    const eq = line.indexOf("=");
+    if (eq < 0) return fail("bad-document", `line ${i + 1}: invalid dotenv input line: ${line}`);
+    const k = line.slice(0, eq);
+    const v = line.slice(eq + 1).replaceAll("\\n", "\n");
+    if (k.startsWith("sops_")) {
+      if (!setFlattened(meta, k.slice(5), v))
+        return fail("bad-metadata", `line ${i + 1}: malformed sops key ${k}`);
+    } else {
+      // The tree is an ordered list in sops; a map cannot hold a repeated key, so refuse rather than mis-hash.
+      if (Object.hasOwn(body, k))
+        return fail("bad-document", `line ${i + 1}: duplicate key ${JSON.stringify(k)}`);
+      body[k] = v;
+    }
+  }
+  if (Object.keys(meta).length === 0) return fail("no-metadata", "sops metadata not found");
+  const doc = newMap();
+  Object.assign(doc, body);
+  doc.sops = meta;
+  return decryptSops(doc, options);
+}
+
+/** sops' `unflatten`: `age__list_0__map_enc` → `age[0].enc`. */
+function setFlattened(root: ValueMap, key: string, value: string): boolean {
+  const parts = key.split(/(__list_|__map_)/);
+  let container: ValueMap | Value[] = root;
+  let slot: string | number = parts[0] as string;
+  for (let j = 1; j < parts.length; j += 2) {
+    const sep = parts[j];
+    const name = parts[j + 1] as string;
+    const next: Value[] | ValueMap = sep === "__list_" ? [] : newMap();
+    const existing: Value | undefined = Array.isArray(container)
+      ? container[slot as number]
+      : (container as ValueMap)[slot as string];
+    const child: Value = existing ?? next;
+    if (Array.isArray(child) !== (sep === "__list_") || !(Array.isArray(child) || isMap(child))) return false;
+    if (Array.isArray(container)) container[slot as number] = child;
+    else container[slot as string] = child;
+    container = child;
+    if (sep === "__list_") {
+      if (!/^\d+$/.test(name)) return false;
+      slot = Number(name);
+    } else slot = name;
+  }
+  if (Array.isArray(container)) container[slot as number] = value;
+  else container[slot as string] = value;
+  return true;
+}

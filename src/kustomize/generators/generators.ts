@@ -48,7 +48,10 @@ export interface SecretArgs extends ConfigMapArgs {
   type?: string;
 }
 
-export type FileReadResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
+/** `code`: the diagnostic to report instead of GEN004 (e.g. a remote file that cannot be fetched offline). */
+export type FileReadResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; message: string; code?: string; hint?: string };
 
 /**
  * How generators read `files` and `envs`. Paths are as written in the kustomization (relative to its
@@ -290,7 +293,12 @@ function loadPairs(
   for (const p of envs) {
     const read = files.readFile(p);
     if (!read.ok) {
-      ctx.diags.error(GEN_CODES.unreadable, `env source files: ${read.message}`, ctx.at);
+      ctx.diags.error(
+        read.code ?? GEN_CODES.unreadable,
+        `env source files: ${read.message}`,
+        ctx.at,
+        read.hint,
+      );
       return undefined;
     }
     const parsed = parseEnvFile(read.bytes);
@@ -316,7 +324,7 @@ function loadPairs(
     }
     const read = files.readFile(src.path);
     if (!read.ok) {
-      ctx.diags.error(GEN_CODES.unreadable, `file sources: ${read.message}`, ctx.at);
+      ctx.diags.error(read.code ?? GEN_CODES.unreadable, `file sources: ${read.message}`, ctx.at, read.hint);
       return undefined;
     }
     all.push([src.key, read.bytes]);
