@@ -54,8 +54,10 @@ function build(repoDir: string, flags: BuildFlags): number {
       return 2;
     }
   }
+  result.diagnostics = sortDiagnostics(result.diagnostics);
+  // Writing may find objects that cannot be written: render first, then report everything.
+  const output = flags.output === "json" ? renderJson(result) : renderYaml(result);
   const sorted = sortDiagnostics(result.diagnostics);
-  result.diagnostics = sorted;
   const fs = new RepoFs(root);
   const shown = sorted.filter((d) => d.severity !== "info");
   if (shown.length > 0) {
@@ -63,6 +65,6 @@ function build(repoDir: string, flags: BuildFlags): number {
       formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }),
     );
   }
-  process.stdout.write(flags.output === "json" ? renderJson(result) : renderYaml(result));
+  process.stdout.write(output);
   return sorted.some((d) => d.severity === "error") ? 1 : 0;
 }

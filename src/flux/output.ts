@@ -1,12 +1,15 @@
+import { diagnostic } from "../core/diagnostics.ts";
 import { diagnosticJson } from "../core/print-diagnostics.ts";
 import { emitYaml } from "../core/yaml/emit.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import type { Value } from "../core/yaml/value.ts";
+import { metaName, metaNamespace } from "./objects.ts";
 import type { RepoRender } from "./render.ts";
 
 /**
  * `-o yaml`: every object as kustomize prints it, grouped under a comment naming its Flux Kustomization;
- * Kustomizations in cluster, namespace, name order.
+ * Kustomizations in cluster, namespace, name order. An object that cannot be written (a control character, a
+ * non-finite number: kustomize fails on those too) becomes a comment and a diagnostic in `r.diagnostics`.
  */
 export function renderYaml(r: RepoRender): string {
   const parts: string[] = [];
@@ -17,7 +20,23 @@ export function renderYaml(r: RepoRender): string {
       continue;
     }
     ks.objects.forEach((o, i) => {
-      parts.push(`---\n${i === 0 ? head : ""}${emitYaml(o)}`);
+      let text: string;
+      try {
+        text = emitYaml(o);
+      } catch (e) {
+        const what = `${String(o.kind)} ${metaNamespace(o) ? `${metaNamespace(o)}/` : ""}${metaName(o)}`;
+        r.diagnostics.push(
+          diagnostic(
+            "KUS050",
+            "error",
+            `${what} of Kustomization ${ks.namespace}/${ks.name} cannot be written: ${(e as Error).message}`,
+            ks.origin,
+            "Remove control characters and non-finite numbers (.inf, .nan) from the object.",
+          ),
+        );
+        text = `# ${what}: cannot be written (${(e as Error).message})\n`;
+      }
+      parts.push(`---\n${i === 0 ? head : ""}${text}`);
     });
   }
   return parts.join("");
@@ -25,17 +44,33 @@ export function renderYaml(r: RepoRender): string {
 
 /** `-o json`: the structure the library returns, with objects in Go's key order. */
 export function renderJson(r: RepoRender): string {
+  const kustomizations = r.kustomizations.map((k) => ({
+    cluster: k.cluster,
+    namespace: k.namespace,
+    name: k.name,
+    path: k.path,
+    sourceRef: k.sourceRef,
+    dependsOn: k.dependsOn,
+    objects: k.objects.map((o) => {
+      try {
+        return JSON.parse(goJsonMarshal(o as Value)) as unknown;
+      } catch (e) {
+        r.diagnostics.push(
+          diagnostic(
+            "KUS050",
+            "error",
+            `${String(o.kind)} ${metaName(o)} of Kustomization ${k.namespace}/${k.name} cannot be written: ${(e as Error).message}`,
+            k.origin,
+            "Remove non-finite numbers (.inf, .nan) from the object.",
+          ),
+        );
+        return null;
+      }
+    }),
+  }));
   const doc = {
     clusters: r.clusters,
-    kustomizations: r.kustomizations.map((k) => ({
-      cluster: k.cluster,
-      namespace: k.namespace,
-      name: k.name,
-      path: k.path,
-      sourceRef: k.sourceRef,
-      dependsOn: k.dependsOn,
-      objects: k.objects.map((o) => JSON.parse(goJsonMarshal(o as Value)) as unknown),
-    })),
+    kustomizations,
     helmReleases: r.helmReleases.map((h) => ({ ...h, chart: JSON.parse(goJsonMarshal(h.chart)) as unknown })),
     diagnostics: r.diagnostics.map(diagnosticJson),
   };

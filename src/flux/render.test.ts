@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderJson, renderYaml } from "./output.ts";
@@ -50,6 +51,23 @@ describe("homeops build on mini repositories", () => {
     const masked = renderYaml(renderRepository(repos.sops!));
     expect(masked).not.toContain("hunter2");
     expect(renderYaml(renderRepository(repos.sops!, { showSecrets: true }))).toContain("hunter2");
+  });
+
+  it("reports an object it cannot write instead of crashing", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-unwritable-"));
+    try {
+      fs.mkdirSync(path.join(dir, "apps"));
+      fs.writeFileSync(
+        path.join(dir, "apps", "cm.yaml"),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: "a\\x7fb"\n',
+      );
+      const r = renderRepository(dir, { path: "apps" });
+      const text = renderYaml(r);
+      expect(text).toContain("cannot be written");
+      expect(r.diagnostics.map((d) => d.code)).toContain("KUS050");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("leaves orphan directories alone", () => {
