@@ -53,7 +53,7 @@ const CAUSES: [RegExp, string[]][] = [
   [/unknown field/, ["KUS003"]],
   [/kustomization\.yaml is empty/, ["KUS005"]],
   [/external plugins disabled|unable to load external plugin/, ["KUS031"]],
-  [/HelmChartInflationGenerator|must specify --enable-helm|helm/i, ["KUS030"]],
+  [/HelmChartInflationGenerator|--enable-helm/, ["KUS030"]],
   [/github\.com|git clone|https?:\/\/|ssh:/, ["KUS011"]],
   [/cycle detected/, ["KUS013"]],
   [/security; file/, ["KUS012"]],
