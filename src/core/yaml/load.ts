@@ -13,7 +13,7 @@
 import { Composer, CST, Lexer, Parser } from "yaml";
 import { type Diagnostic, diagnostic } from "../diagnostics.ts";
 import { foldedRoundTrip } from "./folded.ts";
-import { newMap, type Value, type ValueMap } from "./value.ts";
+import { markEmpty, newMap, type Value, type ValueMap } from "./value.ts";
 
 export interface LoadedDoc {
   value: Value;
@@ -1222,6 +1222,13 @@ class Walker {
     }
     // A missing value (`? a` without `:`) decodes to null.
     out[key] = e.value === null ? null : this.node(e.value);
+    const v = e.value;
+    if (
+      v === null ||
+      (v.kind === Kind.Scalar && v.plain && v.text === "" && v.tag === "" && v.anchor === "")
+    ) {
+      markEmpty(out, key);
+    }
     return false;
   }
 

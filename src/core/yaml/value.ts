@@ -21,11 +21,34 @@ export function isSeq(v: Value | undefined): v is Value[] {
   return Array.isArray(v);
 }
 
+/**
+ * Keys whose value was written empty (`key:`), not `null` or `~`: both decode to null, but kustomize's strategic
+ * merge drops the empty ones from a patched object. Kept beside the maps so the data model stays plain.
+ */
+const EMPTY_KEYS = new WeakMap<ValueMap, Set<string>>();
+
+export function markEmpty(m: ValueMap, key: string): void {
+  let keys = EMPTY_KEYS.get(m);
+  if (!keys) {
+    keys = new Set();
+    EMPTY_KEYS.set(m, keys);
+  }
+  keys.add(key);
+}
+
+/** The keys of `m` written with an empty value (still null in `m`). */
+export function emptyKeys(m: ValueMap): readonly string[] {
+  const keys = EMPTY_KEYS.get(m);
+  return keys ? [...keys].filter((k) => m[k] === null) : [];
+}
+
 export function deepClone<T extends Value>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => deepClone(x)) as T;
   if (isMap(v)) {
     const out = newMap();
     for (const k of Object.keys(v)) out[k] = deepClone(v[k] as Value);
+    const empty = EMPTY_KEYS.get(v);
+    if (empty) EMPTY_KEYS.set(out, new Set(empty));
     return out as T;
   }
   return v;

@@ -9,7 +9,7 @@
  * `$retainKeys`, `$setElementOrder/…` and `$deleteFromPrimitiveList/…` are plain fields.
  */
 import { stringify } from "yaml";
-import { isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
+import { emptyKeys, isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 import { elementSchema, fieldSchema, mergeKeys, type Schema, schemaForResourceType } from "./schema.ts";
 
 /** A yaml.v3 node reduced to what merge2 looks at. */
@@ -46,7 +46,7 @@ export type SmpResult = { ok: true; result: ValueMap | null } | { ok: false; err
  * namespace of the target are kept unless the options allow a change (the namespace always is).
  */
 export function applyStrategicMerge(target: ValueMap, patch: ValueMap, opts: SmpOptions = {}): SmpResult {
-  const root = toNode(target);
+  const root = toNode(withoutEmptyValues(target));
   let merged: N;
   try {
     merged = walk([root, toNode(patch)], undefined);
@@ -608,4 +608,20 @@ function appendListNode(dst: Node, src: Node, keys: readonly string[]): Node {
     elementSetter(dst, elem, keys, v);
   }
   return dst;
+}
+
+/**
+ * kyaml drops fields written with an empty value (`key:`, unlike `key: null` or `key: ~`) from any object a
+ * strategic-merge patch touches. A copy of `target` without them (the input is not modified).
+ */
+function withoutEmptyValues(target: ValueMap): ValueMap {
+  // Lists are not walked field by field (kubectl keeps `- a:` in a list element as null).
+  const prune = (v: Value): Value => {
+    if (!isMap(v)) return v;
+    const drop = new Set(emptyKeys(v));
+    const out = newMap();
+    for (const k of Object.keys(v)) if (!drop.has(k)) out[k] = prune(v[k] as Value);
+    return out;
+  };
+  return prune(target) as ValueMap;
 }
