@@ -1,8 +1,7 @@
-import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, RepoFs } from "../core/repo-fs.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
-import { deepClone, getPath, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "../kustomize/build.ts";
 import {
   type ArtifactSpec,
@@ -493,9 +492,6 @@ function describeHelmRelease(
   if (type) source.type = type;
   return { cluster, namespace: ns, name: metaName(hr), kustomization: ks, chart, source };
 }
-
-export type { Value };
-export { path };
 
 /** Where one Kustomization is built: this repository, or an artifact materialized from it. */
 interface BuildTarget {

@@ -11,7 +11,6 @@ import {
   stringEntries,
 } from "./kustomization.ts";
 import { isRemoteTarget } from "./remote.ts";
-import { ResMap } from "./resmap.ts";
 import type { Resource } from "./resource.ts";
 import { resourcesFromDocs } from "./resources-from-docs.ts";
 import { legacySort } from "./sort.ts";
@@ -166,9 +165,6 @@ export class BuildRun {
     this.origins = Array.isArray(meta) && meta.includes("originAnnotations");
     let resources: Resource[] = [];
     if (target) {
-      if (target.k.kind === "Component") {
-        // kustomize builds a lone Component like a Kustomization; nothing special to do.
-      }
       const ra = this.accumulateTarget(target, newAccumulator());
       if (ra) {
         finishBuild(this, target, ra);
@@ -501,8 +497,6 @@ export class BuildRun {
 function realWithin(root: string, dir: string): boolean {
   return dir === root || dir.startsWith(`${root}/`);
 }
-
-export { listEntries, ResMap };
 
 export const ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
 

@@ -87,11 +87,3 @@ export function storePreviousId(r: Resource): void {
   const id = currentId(r);
   r.prevIds.push({ ...id, namespace: effectiveNamespace(id) });
 }
-
-export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isMap(v as ValueMap)) {
-    for (const [k, x] of Object.entries(v as ValueMap)) if (typeof x === "string") out[k] = x;
-  }
-  return out;
-}

@@ -152,5 +152,3 @@ export function finishBuild(run: BuildRun, t: Target, ra: Accumulator): void {
     return local === undefined || local === "false";
   });
 }
-
-export { stringEntries };

@@ -18,11 +18,6 @@ export interface Root {
 
 export type FileRead = { ok: true; abs: string; text: string } | { ok: false };
 
-/** Root-relative display path for diagnostics. */
-export function display(fs: RepoFs, abs: string): string {
-  return fs.rel(abs);
-}
-
 /**
  * Reads a file named relative to a root, enforcing the load restrictor (rootOnly: the file must lie in or below
  * the root) and the repository boundary. Problems become diagnostics at `at`.

@@ -45,32 +45,16 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
     }
     const entry = e.value;
     const ctx = ctxAt(run, e.at);
-    const inline = typeof entry.patch === "string" ? entry.patch.trim() : "";
-    const file = typeof entry.path === "string" ? entry.path : "";
-    if (inline === "" && file === "") {
-      run.diags.error("KUS040", "a patch must specify one of patch and path", e.at);
-      continue;
-    }
-    if (inline !== "" && file !== "") {
-      run.diags.error("KUS040", "patch and path can't be set at the same time", e.at);
-      continue;
-    }
-    let text = inline;
-    let source = `inline patch`;
-    let sourceFile = k.docAt.file;
-    if (file !== "") {
-      const f = readRootFile(run.fs, t.root, file, e.at, run.diags, "patch file");
-      if (!f.ok) continue;
-      run.files.add(f.abs);
-      text = f.text;
-      source = `patch file '${file}'`;
-      sourceFile = run.fs.rel(f.abs);
-    }
-    const parsed = cachedPatch(run, text, source, sourceFile, e.at, run.diags);
+    const src = patchSource(run, t, entry, e.at, true, [
+      "a patch must specify one of patch and path",
+      "patch and path can't be set at the same time",
+    ]);
+    if (!src) continue;
+    const parsed = cachedPatch(run, src.text, src.source, src.file, e.at, run.diags);
     if (!parsed) continue;
     const options = isMap(entry.options) ? (entry.options as Record<string, Value>) : {};
     const target = isMap(entry.target) ? entry.target : undefined;
-    applyParsedPatch(ra, parsed, target, options, ctx, source);
+    applyParsedPatch(ra, parsed, target, options, ctx, src.source);
   }
 
   // 3. namespace
@@ -128,34 +112,13 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
       run.diags.error("KUS040", "must specify the target name", e.at);
       continue;
     }
-    const inline = typeof entry.patch === "string" ? entry.patch : "";
-    const file = typeof entry.path === "string" ? entry.path : "";
-    if (inline === "" && file === "") {
-      run.diags.error("KUS040", "empty file path and empty jsonOp", e.at);
-      continue;
-    }
-    if (inline !== "" && file !== "") {
-      run.diags.error("KUS040", "must specify a file path or jsonOp, not both", e.at);
-      continue;
-    }
-    let text = inline;
-    let sourceFile = k.docAt.file;
-    if (file !== "") {
-      const f = readRootFile(run.fs, t.root, file, e.at, run.diags, "patch file");
-      if (!f.ok) continue;
-      run.files.add(f.abs);
-      text = f.text;
-      sourceFile = run.fs.rel(f.abs);
-    }
-    const parsed = cachedPatch(
-      run,
-      text,
-      file ? `patch file '${file}'` : "inline patch",
-      sourceFile,
-      e.at,
-      run.diags,
-      "json",
-    );
+    // kustomize trims inline `patches` but not the legacy jsonOp.
+    const src = patchSource(run, t, entry, e.at, false, [
+      "empty file path and empty jsonOp",
+      "must specify a file path or jsonOp, not both",
+    ]);
+    if (!src) continue;
+    const parsed = cachedPatch(run, src.text, src.source, src.file, e.at, run.diags, "json");
     if (parsed?.kind !== "json") continue;
     applyJson6902ToSelected(ra.resources, parsed.ops, target, ctxAt(run, e.at), false);
   }
@@ -210,6 +173,32 @@ export function runBuiltinTransformers(run: BuildRun, t: Target, ra: Accumulator
     } else replacements.push(e);
   }
   if (replacements.length > 0) applyReplacements(res(), replacements, ctxAt(run, k.at.replacements!));
+}
+
+/**
+ * The text of a patch entry: inline `patch` or the file at `path` (exactly one), read through the load restrictor.
+ * `messages` are kustomize's words for none and both.
+ */
+function patchSource(
+  run: BuildRun,
+  t: Target,
+  entry: ValueMap,
+  at: Position,
+  trim: boolean,
+  messages: [none: string, both: string],
+): { text: string; source: string; file: string } | undefined {
+  const raw = typeof entry.patch === "string" ? entry.patch : "";
+  const inline = trim ? raw.trim() : raw;
+  const file = typeof entry.path === "string" ? entry.path : "";
+  if ((inline === "") === (file === "")) {
+    run.diags.error("KUS040", inline === "" ? messages[0] : messages[1], at);
+    return undefined;
+  }
+  if (file === "") return { text: inline, source: "inline patch", file: t.k.docAt.file };
+  const f = readRootFile(run.fs, t.root, file, at, run.diags, "patch file");
+  if (!f.ok) return undefined;
+  run.files.add(f.abs);
+  return { text: f.text, source: `patch file '${file}'`, file: run.fs.rel(f.abs) };
 }
 
 function applyParsedPatch(

@@ -188,5 +188,3 @@ export function fieldValue(obj: ValueMap, fieldpath: string): Value | undefined 
   }
   return cur;
 }
-
-export type { ValueMap };
