@@ -615,13 +615,24 @@ function appendListNode(dst: Node, src: Node, keys: readonly string[]): Node {
  * strategic-merge patch touches. A copy of `target` without them (the input is not modified).
  */
 function withoutEmptyValues(target: ValueMap): ValueMap {
-  // Lists are not walked field by field (kubectl keeps `- a:` in a list element as null).
-  const prune = (v: Value): Value => {
-    if (!isMap(v)) return v;
-    const drop = new Set(emptyKeys(v));
-    const out = newMap();
-    for (const k of Object.keys(v)) if (!drop.has(k)) out[k] = prune(v[k] as Value);
-    return out;
+  // Lists are not walked field by field (kubectl keeps `- a:` in a list element as null). Maps without empty
+  // values anywhere below are returned as they are: patches run on every object, most have none.
+  const prune = (v: ValueMap): ValueMap => {
+    const drop = emptyKeys(v);
+    let out: ValueMap | undefined;
+    for (const k of Object.keys(v)) {
+      const x = v[k] as Value;
+      const next = drop.includes(k) ? undefined : isMap(x) ? prune(x) : x;
+      if (next !== x && !out) {
+        out = newMap();
+        for (const before of Object.keys(v)) {
+          if (before === k) break;
+          out[before] = v[before] as Value;
+        }
+      }
+      if (out && next !== undefined) out[k] = next;
+    }
+    return out ?? v;
   };
-  return prune(target) as ValueMap;
+  return prune(target);
 }
