@@ -57,6 +57,8 @@ export interface RenderedKustomization {
   /** The Kustomization's spec as rendered (after its parent's patches and substitution). */
   spec: ValueMap;
   objects: ValueMap[];
+  /** Where each object (same index) came from: its document in a repository file, or the file generating it. */
+  objectOrigins: Position[];
   origin: Position;
   /** Files the build read (repo-relative), for change detection. */
   files: string[];
@@ -306,6 +308,7 @@ function renderOnce(
       dependsOn: ks.dependsOn,
       spec: ks.spec,
       objects,
+      objectOrigins: made.objects.map((o) => o.at),
       origin: ks.origin,
       files: made.files,
       sourceRoot: target.base,
@@ -573,7 +576,8 @@ class ArtifactStore {
 
 /** One Kustomization built and post-processed, with everything it reported. */
 interface BuiltKustomization {
-  objects: { obj: ValueMap; origin: Position }[];
+  /** `origin` as the build saw it, `at` the same place in the repository (objects of artifacts are copies). */
+  objects: { obj: ValueMap; origin: Position; at: Position }[];
   diagnostics: Diagnostic[];
   files: string[];
 }
@@ -614,7 +618,10 @@ function buildKustomization(
   const objects: BuiltKustomization["objects"] = [];
   for (const r of built.resources) {
     const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
-    if (obj) objects.push({ obj, origin: r.origin });
+    if (obj) {
+      const at = target.fs === repoFs ? r.origin : { ...r.origin, file: target.toRepo(r.origin.file) };
+      objects.push({ obj, origin: r.origin, at });
+    }
   }
   const result = {
     objects,
