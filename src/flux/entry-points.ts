@@ -63,6 +63,8 @@ export function scanRepoDocs(
   dir: string,
   accept: (abs: string, isDir: boolean) => boolean,
   parse: (abs: string) => LoadResult = (abs) => loadYaml(fs.readText(abs), fs.rel(abs)),
+  /** The documents of a file known from a render of another revision (undefined: read it). */
+  known?: (rel: string) => RepoDoc[] | undefined,
 ): RepoDoc[] {
   const out: RepoDoc[] = [];
   const walk = (d: string): void => {
@@ -73,6 +75,11 @@ export function scanRepoDocs(
         // Hidden folders (.archive, .github, …) hold no cluster configuration.
         if (!SKIP_DIRS.has(name) && !name.startsWith(".") && accept(abs, true)) walk(abs);
       } else if (kind === "file" && /\.ya?ml$/.test(name) && accept(abs, false)) {
+        const same = known?.(fs.rel(abs));
+        if (same) {
+          out.push(...same);
+          continue;
+        }
         const text = fs.readText(abs);
         // Cheap filter: only documents that can matter for discovery are parsed here.
         if (

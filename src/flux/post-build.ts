@@ -6,6 +6,11 @@ import { substituteResource } from "./substitute.ts";
 /** Variable maps of Kustomizations that substitute from objects only the live cluster has. */
 const LIVE_ONLY = new WeakSet<Record<string, string>>();
 
+/** Whether a variable map (from ksVariables) substitutes from objects only the live cluster has. */
+export function isLiveOnly(vars: Record<string, string>): boolean {
+  return LIVE_ONLY.has(vars);
+}
+
 /** What a ConfigMap or Secret offers to `substituteFrom`. */
 export interface VarSource {
   values: Record<string, string>;

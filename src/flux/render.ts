@@ -32,7 +32,8 @@ import {
   sourceKey,
   str,
 } from "./objects.ts";
-import { ksVariables, postBuild, type VarSource } from "./post-build.ts";
+import { isLiveOnly, ksVariables, postBuild, type VarSource } from "./post-build.ts";
+import { type ReadSet, TrackingEngine, TrackingFs } from "./reads.ts";
 import { maskSecret } from "./secrets.ts";
 import { makeSourceFilter, type SourceFilter } from "./source-ignore.ts";
 
@@ -45,6 +46,33 @@ export interface RenderOptions {
   strictSubstitute?: boolean;
   /** Keep materialized artifacts on disk until `RepoRender.cleanup()` (for tools that rebuild them). */
   keepArtifacts?: boolean;
+  /** Filled with this render's discovery documents and Kustomization builds (with what each read), for `reuse`. */
+  record?: RenderRecord;
+  /** A render of another revision of the same repository (its `record`), whose builds are taken over when nothing they read changed. */
+  reuse?: RenderReuse;
+}
+
+/** What a render leaves for a render of another revision: see RenderOptions.record. */
+export interface RenderRecord {
+  /** Discovery documents by repo-relative file (files without any are absent). */
+  docs: Map<string, RepoDoc[]>;
+  /** Builds of this repository's own paths, keyed on everything but the files they read (spec, variables, …). */
+  builds: Map<string, BuiltKustomization>;
+}
+
+export interface RenderReuse {
+  from: RenderRecord;
+  /** Whether a repo-relative file differs between the two revisions (added, removed or modified). */
+  changed: (file: string) => boolean;
+  /** Whether anything a build asked the file system is answered differently in this revision. */
+  stale: (reads: ReadSet) => boolean;
+  /** Counted by the render: builds taken over, builds made. */
+  reused: number;
+  built: number;
+}
+
+export function newRenderRecord(): RenderRecord {
+  return { docs: new Map(), builds: new Map() };
 }
 
 export interface RenderedKustomization {
@@ -95,16 +123,21 @@ const MAX_ROUNDS = 6;
  * nothing builds), repeating the render until the variables stop changing.
  */
 export function renderRepository(repoRoot: string, opts: RenderOptions = {}): RepoRender {
-  const fs = new RepoFs(repoRoot);
-  const engine = new KustomizeEngine(fs);
+  const fs = opts.record ? new TrackingFs(repoRoot) : new RepoFs(repoRoot);
+  const engine = fs instanceof TrackingFs ? new TrackingEngine(fs) : new KustomizeEngine(fs);
   const scanDiags = new Diagnostics();
+  const reuse = opts.reuse;
   // Discovery parses through the engine's cache: the builds that follow reuse every file it read.
   const docs = scanRepoDocs(
     fs,
     fs.root,
     () => true,
     (abs) => engine.parseResources(abs),
+    reuse ? (rel) => (reuse.changed(rel) ? undefined : (reuse.from.docs.get(rel) ?? [])) : undefined,
   );
+  if (opts.record) {
+    for (const d of docs) opts.record.docs.set(d.file, [...(opts.record.docs.get(d.file) ?? []), d]);
+  }
   const entries = opts.path ? [entryFromPath(opts.path)] : findEntryPoints(fs, docs, scanDiags);
   const bootstrapVars = varSourcesFromDocs(docs);
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
@@ -256,7 +289,14 @@ function renderOnce(
       if (!art) continue;
       const dir = sourceDir(art.fs, ks, art.fs.root, diags);
       if (dir === undefined) continue;
-      target = { fs: art.fs, engine: art.engine, dir, base: art.fs.root, toRepo: art.toRepo };
+      target = {
+        fs: art.fs,
+        engine: art.engine,
+        dir,
+        base: art.fs.root,
+        toRepo: art.toRepo,
+        scope: `artifact ${art.fs.root}`,
+      };
     } else {
       const found = resolveSourceDir(fs, ks, thisRepo, sources, entry, diags);
       if (found === undefined) continue;
@@ -267,6 +307,7 @@ function renderOnce(
         base: found.base,
         excluded: filter.excluded,
         toRepo: (rel) => rel,
+        scope: `repo ${entry.source.ignore ?? ""}`,
       };
     }
     const variables = ksVariables(ks, knownVars, bootstrapVars, diags, externalSecretsOf(knownVars));
@@ -506,6 +547,8 @@ interface BuildTarget {
   excluded?: (abs: string) => boolean;
   /** Maps a path relative to `fs` back to the repository. */
   toRepo: (rel: string) => string;
+  /** What besides the directory decides what a build sees (the source's ignore rules, an artifact's copy). */
+  scope: string;
 }
 
 /** The root of an ArtifactGenerator source alias when that source is this repository. */
@@ -574,12 +617,13 @@ class ArtifactStore {
   }
 }
 
-/** One Kustomization built and post-processed, with everything it reported. */
-interface BuiltKustomization {
+/** One Kustomization built and post-processed, with everything it reported (and, when recorded, what it read). */
+export interface BuiltKustomization {
   /** `origin` as the build saw it, `at` the same place in the repository (objects of artifacts are copies). */
   objects: { obj: ValueMap; origin: Position; at: Position }[];
   diagnostics: Diagnostic[];
   files: string[];
+  reads?: ReadSet;
 }
 
 /** kustomize build with Flux's generator, then post-build on every object; memoized on spec and variables. */
@@ -592,18 +636,44 @@ function buildKustomization(
   opts: RenderOptions,
   memo: Map<string, BuiltKustomization>,
 ): BuiltKustomization {
-  const memoKey = `${key}\0${target.fs.root}\0${target.dir}\0${goJsonMarshal(ks.spec)}\0${variables ? goJsonMarshal(variables as ValueMap) : "-"}`;
-  const hit = memo.get(memoKey);
+  // Repository paths are keyed relative to the root, so a render of another revision can look its builds up.
+  const where =
+    target.fs === repoFs
+      ? `${target.scope}\0${repoFs.rel(target.dir)}`
+      : `${target.scope}\0${target.fs.root}\0${target.dir}`;
+  const defined = `${ks.origin.file}:${ks.origin.line}:${ks.origin.column}`;
+  const memoKey = `${key}\0${where}\0${defined}\0${goJsonMarshal(ks.spec)}\0${variables ? `${isLiveOnly(variables)}\0${goJsonMarshal(variables as ValueMap)}` : "-"}`;
+  let hit = memo.get(memoKey);
+  const reuse = opts.reuse;
+  if (!hit && reuse && target.fs === repoFs) {
+    const prior = reuse.from.builds.get(memoKey);
+    if (prior?.reads && !reuse.stale(prior.reads)) {
+      hit = prior;
+      memo.set(memoKey, prior);
+      reuse.reused++;
+    }
+  }
   if (hit) return hit;
+  if (reuse) reuse.built++;
   const diags = new Diagnostics();
-  const built = target.engine.build(target.dir, {
-    loadRestrictor: "none",
-    reorder: "none",
-    overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
-      at: ks.origin,
-      ...(target.excluded ? { excluded: target.excluded } : {}),
-    }),
-  });
+  const run = () =>
+    target.engine.build(target.dir, {
+      loadRestrictor: "none",
+      reorder: "none",
+      overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
+        at: ks.origin,
+        ...(target.excluded ? { excluded: target.excluded } : {}),
+      }),
+    });
+  let reads: ReadSet | undefined;
+  let built: ReturnType<typeof run>;
+  if (opts.record && target.fs === repoFs && repoFs instanceof TrackingFs) {
+    const t = repoFs.track(run);
+    built = t.value;
+    reads = t.reads;
+  } else {
+    built = run();
+  }
   const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
   diags.addAll(
     target.fs === repoFs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)),
@@ -623,11 +693,15 @@ function buildKustomization(
       objects.push({ obj, origin: r.origin, at });
     }
   }
-  const result = {
+  const result: BuiltKustomization = {
     objects,
     diagnostics: diags.items,
     files: built.files.map((f) => target.toRepo(target.fs.rel(f))),
   };
+  if (reads) {
+    result.reads = reads;
+    opts.record?.builds.set(memoKey, result);
+  }
   memo.set(memoKey, result);
   return result;
 }

@@ -1,0 +1,107 @@
+import type { Diagnostics } from "../core/diagnostics.ts";
+import { type EntryKind, RepoFs } from "../core/repo-fs.ts";
+import type { LoadResult } from "../core/yaml/load.ts";
+import { KustomizeEngine } from "../kustomize/build.ts";
+import type { TransformerConfig } from "../kustomize/transformer-config.ts";
+
+/**
+ * What one Kustomization build asked the file system (repo-relative): the paths whose content, kind or link target
+ * it read, and the directories it listed. A build is a function of those answers, so a build of another revision
+ * of the repository where none of them changed gives the same result (what `homeops diff` relies on).
+ */
+export interface ReadSet {
+  paths: string[];
+  lists: string[];
+}
+
+/** Collects the queries of the build running now. */
+class ReadLog {
+  paths: Set<string> | undefined;
+  lists: Set<string> | undefined;
+
+  start(): void {
+    this.paths = new Set();
+    this.lists = new Set();
+  }
+
+  stop(rel: (abs: string) => string): ReadSet {
+    const out = {
+      paths: [...(this.paths ?? [])].map(rel).sort(),
+      lists: [...(this.lists ?? [])].map(rel).sort(),
+    };
+    this.paths = undefined;
+    this.lists = undefined;
+    return out;
+  }
+}
+
+/** A RepoFs that logs every query made while a build runs (its own caches answer without hiding them). */
+export class TrackingFs extends RepoFs {
+  readonly log = new ReadLog();
+
+  override realpath(abs: string): string {
+    this.log.paths?.add(abs);
+    return super.realpath(abs);
+  }
+
+  override kind(abs: string): EntryKind {
+    this.log.paths?.add(abs);
+    return super.kind(abs);
+  }
+
+  override readText(abs: string): string {
+    this.log.paths?.add(abs);
+    return super.readText(abs);
+  }
+
+  override readBytes(abs: string): Buffer {
+    this.log.paths?.add(abs);
+    return super.readBytes(abs);
+  }
+
+  override list(abs: string): string[] {
+    this.log.lists?.add(abs);
+    return super.list(abs);
+  }
+
+  /** Runs `f` and returns what it read. */
+  track<T>(f: () => T): { value: T; reads: ReadSet } {
+    this.log.start();
+    try {
+      const value = f();
+      return { value, reads: this.log.stop((abs) => this.rel(abs)) };
+    } finally {
+      this.log.paths = undefined;
+      this.log.lists = undefined;
+    }
+  }
+}
+
+/** An engine whose parse caches still log the file they stand for, so a cached read counts for every build. */
+export class TrackingEngine extends KustomizeEngine {
+  readonly #log: ReadLog;
+
+  constructor(fs: TrackingFs) {
+    super(fs);
+    this.#log = fs.log;
+  }
+
+  override parse(abs: string): LoadResult {
+    this.#log.paths?.add(abs);
+    return super.parse(abs);
+  }
+
+  override parseResources(abs: string): LoadResult {
+    this.#log.paths?.add(abs);
+    return super.parseResources(abs);
+  }
+
+  override transformerConfigs(
+    abs: string,
+    diags: Diagnostics,
+    make: (d: Diagnostics) => TransformerConfig[],
+  ): TransformerConfig[] {
+    this.#log.paths?.add(abs);
+    return super.transformerConfigs(abs, diags, make);
+  }
+}
