@@ -1,0 +1,63 @@
+import { type Diagnostic, Diagnostics, type Severity, sortDiagnostics } from "../core/diagnostics.ts";
+import { RepoFs } from "../core/repo-fs.ts";
+import { renderRepository } from "../flux/render.ts";
+import { loadCheckConfig, type RuleSetting } from "./config.ts";
+import { CheckContext } from "./context.ts";
+import { RULES } from "./rules/index.ts";
+
+export interface CheckOptions {
+  /** Severity overrides by code (the command line's `--rule`); they win over `.homeops.yaml`. */
+  rules?: Record<string, RuleSetting>;
+  /** Strict substitution (Flux's default); overrides `.homeops.yaml`. */
+  strictSubstitute?: boolean;
+}
+
+export interface CheckResult {
+  /** Every finding once, sorted by file and position. */
+  diagnostics: Diagnostic[];
+  /** `check.maxWarnings` of `.homeops.yaml`, when set. */
+  maxWarnings?: number;
+}
+
+/**
+ * `homeops check`: renders the repository as `homeops build` does, then runs every rule over the result. The
+ * render's own diagnostics (YAML, kustomize, Flux) are part of the result, except those a rule re-reports
+ * more precisely. Severities follow the rule defaults, then `.homeops.yaml`, then `options.rules`.
+ */
+export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
+  const fs = new RepoFs(root);
+  const { config, problems } = loadCheckConfig(fs);
+  const strictSubstitute = options.strictSubstitute ?? config.strictSubstitute ?? true;
+  const render = renderRepository(fs.root, { strictSubstitute });
+  const ctx = new CheckContext(fs, render, { strictSubstitute }, problems);
+  const out = new Diagnostics();
+  for (const rule of RULES) {
+    rule.run(ctx, (f) => {
+      const d: Diagnostic = { code: rule.code, severity: rule.severity, message: f.message };
+      if (f.at?.file !== undefined) d.file = f.at.file;
+      if (f.at?.line) d.line = f.at.line;
+      if (f.at?.line && f.at.column) d.column = f.at.column;
+      if (f.hint !== undefined) d.hint = f.hint;
+      out.add(d);
+    });
+  }
+  for (const d of render.diagnostics) if (!ctx.consumed.has(d)) out.add(d);
+  const settings = { ...config.rules, ...options.rules };
+  const result: CheckResult = { diagnostics: sortDiagnostics(applySettings(out.items, settings)) };
+  if (config.maxWarnings !== undefined) result.maxWarnings = config.maxWarnings;
+  return result;
+}
+
+function applySettings(ds: readonly Diagnostic[], settings: Record<string, RuleSetting>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    const s = settings[d.code];
+    if (s === undefined) out.push(d);
+    else if (s !== "off") out.push({ ...d, severity: severityOf(s) });
+  }
+  return out;
+}
+
+function severityOf(s: Exclude<RuleSetting, "off">): Severity {
+  return s === "warn" ? "warning" : s;
+}

@@ -1,0 +1,30 @@
+import type { Rule } from "../context.ts";
+import flux from "../schemas/flux.json" with { type: "json" };
+
+/** The version current Flux serves for each of its kinds, by `group/kind`. */
+const SERVED = new Map<string, string>();
+for (const key of Object.keys(flux.crds)) {
+  const [apiVersion = "", kind = ""] = key.split(" ");
+  const group = apiVersion.slice(0, apiVersion.indexOf("/"));
+  SERVED.set(`${group}/${kind}`, apiVersion);
+}
+
+export const rule: Rule = {
+  code: "CHK304",
+  name: "deprecated-api",
+  severity: "warning",
+  summary:
+    "a Flux object uses an API version current Flux no longer serves (e.g. helm.toolkit.fluxcd.io/v2beta1)",
+  run(ctx, report) {
+    for (const o of ctx.objects) {
+      const current = SERVED.get(`${o.group}/${o.kind}`);
+      const apiVersion = typeof o.obj.apiVersion === "string" ? o.obj.apiVersion : "";
+      if (!current || current === apiVersion) continue;
+      report({
+        message: `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name} uses ${apiVersion}, which current Flux no longer serves`,
+        at: ctx.positionIn(o.at, ["apiVersion"]),
+        hint: `Migrate to ${current} (see the Flux upgrade notes for renamed fields).`,
+      });
+    }
+  },
+};

@@ -1,0 +1,182 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import flux from "./schemas/flux.json" with { type: "json" };
+import k8s from "./schemas/kubernetes.json" with { type: "json" };
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+/** A schema problem: `unknown` for a field the schema does not declare (the API server prunes or rejects it). */
+export interface SchemaProblem {
+  path: (string | number)[];
+  message: string;
+  unknown: boolean;
+}
+
+export type SchemaSource = "kubernetes" | "flux" | "crd";
+
+/**
+ * Validators for Kubernetes objects, compiled on first use: the built-in kinds and Flux's CRDs we ship
+ * (src/validate/schemas, see scripts/gen-check-schemas.ts), then the CRDs a repository defines.
+ */
+export class SchemaSet {
+  readonly #ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  readonly #compiled = new Map<string, ValidateFunction | undefined>();
+  readonly #crds = new Map<string, Obj>();
+  #k8sAdded = false;
+
+  /** Adds the versions of a CustomResourceDefinition found in the repository (they win over shipped ones). */
+  addCrd(crd: ValueMap): void {
+    const spec = crd.spec;
+    if (!isMap(spec) || typeof spec.group !== "string" || !isMap(spec.names)) return;
+    const kind = spec.names.kind;
+    if (typeof kind !== "string" || !Array.isArray(spec.versions)) return;
+    for (const v of spec.versions) {
+      if (!isMap(v) || typeof v.name !== "string") continue;
+      const schema = isMap(v.schema) ? v.schema.openAPIV3Schema : undefined;
+      if (isMap(schema)) this.#crds.set(`${spec.group}/${v.name} ${kind}`, schema as unknown as Obj);
+    }
+  }
+
+  /** Where the schema of a kind comes from, or undefined when there is none. */
+  sourceOf(apiVersion: string, kind: string): SchemaSource | undefined {
+    const key = `${apiVersion} ${kind}`;
+    if (this.#crds.has(key)) return "crd";
+    if (key in flux.crds) return "flux";
+    if (key in k8s.kinds) return "kubernetes";
+    return undefined;
+  }
+
+  /** Problems of an object against its kind's schema; undefined when the kind has no schema. */
+  validate(obj: ValueMap): SchemaProblem[] | undefined {
+    const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
+    const kind = typeof obj.kind === "string" ? obj.kind : "";
+    const fn = this.#validator(apiVersion, kind);
+    if (!fn) return undefined;
+    if (fn(withoutNulls(obj))) return [];
+    return problems(fn.errors ?? []);
+  }
+
+  #validator(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion} ${kind}`;
+    if (this.#compiled.has(key)) return this.#compiled.get(key);
+    let fn: ValidateFunction | undefined;
+    const source = this.sourceOf(apiVersion, kind);
+    if (source === "crd" || source === "flux") {
+      const raw =
+        source === "crd" ? this.#crds.get(key) : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
+      fn = this.#ajv.compile(fromOpenApi(raw ?? {}, true) as object);
+    } else if (source === "kubernetes") {
+      if (!this.#k8sAdded) {
+        const defs: Record<string, Json> = {};
+        for (const [name, d] of Object.entries(k8s.definitions as Record<string, Json>))
+          defs[name] = fromOpenApi(d, false);
+        this.#ajv.addSchema({ $id: "k8s", definitions: defs });
+        this.#k8sAdded = true;
+      }
+      const def = (k8s.kinds as Record<string, string>)[key]!;
+      fn = this.#ajv.compile({ $ref: `k8s#/definitions/${def}` });
+    }
+    this.#compiled.set(key, fn);
+    return fn;
+  }
+}
+
+/**
+ * An OpenAPI v3 (Kubernetes flavour) schema as JSON Schema: `nullable`, int-or-string and Quantity fields, and
+ * for structural CRD schemas no undeclared fields unless `x-kubernetes-preserve-unknown-fields`.
+ */
+function fromOpenApi(s: Json, structural: boolean): Json {
+  if (Array.isArray(s)) return s.map((x) => fromOpenApi(x, structural));
+  if (s === null || typeof s !== "object") return s;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k.startsWith("x-kubernetes-") || k === "nullable" || k === "default") continue;
+    if (k === "$ref" && typeof v === "string") out.$ref = v.replace("#/definitions/", "k8s#/definitions/");
+    else if (k === "properties" && isObj(v)) {
+      const props: Obj = {};
+      for (const [name, p] of Object.entries(v)) props[name] = fromOpenApi(p, structural);
+      out.properties = props;
+    } else out[k] = fromOpenApi(v, structural);
+  }
+  if (s["x-kubernetes-int-or-string"] === true || s.format === "int-or-string") {
+    delete out.type;
+    delete out.format;
+    out.anyOf = [{ type: "integer" }, { type: "string" }];
+  }
+  // Quantity is a string in the definitions, but `cpu: 1` is as valid as `cpu: "1"`.
+  if (s.type === "string" && typeof s.format !== "string" && isQuantityLike(s))
+    out.type = ["string", "number"];
+  if (s.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
+  // Flux Operator lets notification-controller watch its own kinds (Alert eventSources, Receiver resources).
+  if (Array.isArray(out.enum) && out.enum.includes("Kustomization") && out.enum.includes("GitRepository"))
+    out.enum = [...out.enum, ...FLUX_OPERATOR_KINDS.filter((k) => !(out.enum as Json[]).includes(k))];
+  if (
+    structural &&
+    s.type === "object" &&
+    isObj(s.properties) &&
+    s.additionalProperties === undefined &&
+    s["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+const FLUX_OPERATOR_KINDS = ["FluxInstance", "FluxReport", "ResourceSet", "ResourceSetInputProvider"];
+
+const QUANTITY = new WeakSet<object>();
+for (const name of ["io.k8s.apimachinery.pkg.api.resource.Quantity"]) {
+  const d = (k8s.definitions as Record<string, Json>)[name];
+  if (isObj(d)) QUANTITY.add(d);
+}
+
+function isQuantityLike(s: Obj): boolean {
+  return QUANTITY.has(s);
+}
+
+function isObj(v: Json | undefined): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Go's JSON decoding treats `key: null` as an absent field. */
+function withoutNulls(v: Value): Value {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (!isMap(v)) return typeof v === "bigint" ? Number(v) : v;
+  const out: ValueMap = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
+}
+
+/** ajv errors as field paths and sentences; one problem per field (the first), in document order. */
+function problems(errors: ErrorObject[]): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    // anyOf/oneOf branches report each alternative; the summary error carries the field.
+    if (e.keyword === "anyOf" || e.keyword === "oneOf" || e.keyword === "if") continue;
+    const path = e.instancePath
+      .split("/")
+      .slice(1)
+      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    let message: string;
+    let unknown = false;
+    if (e.keyword === "additionalProperties") {
+      const name = String((e.params as { additionalProperty: string }).additionalProperty);
+      path.push(name);
+      message = "unknown field";
+      unknown = true;
+    } else if (e.keyword === "required") {
+      message = `missing required field '${String((e.params as { missingProperty: string }).missingProperty)}'`;
+    } else if (e.keyword === "enum") {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+    } else message = e.message ?? e.keyword;
+    const key = path.join("/");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message, unknown });
+  }
+  return out;
+}
