@@ -37,7 +37,11 @@ export interface TalconfigRequest {
 
 interface Loaded {
   config: Talconfig;
-  positionOf: (p: readonly (string | number)[]) => { line: number; column: number } | undefined;
+  /** Position of the value at `p`, or of its key with `key`. */
+  positionOf: (
+    p: readonly (string | number)[],
+    key?: boolean,
+  ) => { line: number; column: number } | undefined;
 }
 
 const rel = (file: string) => path.relative(process.cwd(), file) || file;
@@ -151,8 +155,15 @@ function loadTalconfig(
   };
   visit(doc.contents);
   const data: unknown = doc.toJS();
-  const positionOf = (p: readonly (string | number)[]) => {
-    const node = doc.getIn(p as (string | number)[], true) as Node | undefined;
+  const positionOf = (p: readonly (string | number)[], key = false) => {
+    let node = doc.getIn(p as (string | number)[], true) as Node | undefined;
+    if (key) {
+      const parent = p.length > 1 ? doc.getIn(p.slice(0, -1) as (string | number)[], true) : doc.contents;
+      const pair = isMap(parent)
+        ? parent.items.find((i) => isScalar(i.key) && i.key.value === p.at(-1))
+        : undefined;
+      if (pair && isScalar(pair.key)) node = pair.key;
+    }
     const loc = at(
       node ?? (p.length > 0 ? (doc.getIn(p.slice(0, -1) as (string | number)[], true) as Node) : undefined),
     );
@@ -181,7 +192,7 @@ function zodDiagnostics(
             "TAL002",
             "error",
             `unknown field ${[...p, key].join(".")}`,
-            { file, ...positionOf([...p, key]) },
+            { file, ...positionOf([...p, key], true) },
             "talconfig.yaml keys are case-sensitive; see schemas/talconfig.schema.json",
           ),
         );
