@@ -5,6 +5,8 @@ import { formatDiagnostics } from "../core/print-diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
 import { renderJson, renderYaml } from "../flux/output.ts";
 import { renderRepository } from "../flux/render.ts";
+import { prepareFluxDecryption } from "../sops/flux.ts";
+import { findAgeIdentities } from "../sops/keys.ts";
 
 interface BuildFlags {
   path?: string;
@@ -30,16 +32,21 @@ export function registerBuild(program: Command, setCode: (c: number) => void): v
       "--age-key-file <file>",
       "age identities to decrypt SOPS secrets (also SOPS_AGE_KEY_FILE, SOPS_AGE_KEY)",
     )
-    .action((repoDir: string, flags: BuildFlags) => setCode(build(repoDir, flags)));
+    .action(async (repoDir: string, flags: BuildFlags) => setCode(await build(repoDir, flags)));
 }
 
-function build(repoDir: string, flags: BuildFlags): number {
+async function build(repoDir: string, flags: BuildFlags): Promise<number> {
   if (flags.output !== "yaml" && flags.output !== "json") {
     process.stderr.write(`homeops: -o must be yaml or json, not '${flags.output}'\n`);
     return 2;
   }
   const root = path.resolve(repoDir);
+  // Identities as sops finds them (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, keys.txt) plus --age-key-file.
+  const ids = findAgeIdentities(flags.ageKeyFile);
+  for (const e of ids.errors) process.stderr.write(`homeops: age identities: ${e}\n`);
+  const decryption = await prepareFluxDecryption(root, ids.identities);
   const result = renderRepository(root, {
+    decryption,
     ...(flags.path ? { path: flags.path } : {}),
     showSecrets: flags.showSecrets === true,
     strictSubstitute: flags.strictSubstitute,
@@ -54,7 +61,7 @@ function build(repoDir: string, flags: BuildFlags): number {
       return 2;
     }
   }
-  result.diagnostics = sortDiagnostics(result.diagnostics);
+  result.diagnostics = sortDiagnostics([...result.diagnostics, ...decryption.fileDiagnostics]);
   // Writing may find objects that cannot be written: render first, then report everything.
   const output = flags.output === "json" ? renderJson(result) : renderYaml(result);
   const sorted = sortDiagnostics(result.diagnostics);

@@ -50,6 +50,14 @@ export interface RenderOptions {
   record?: RenderRecord;
   /** A render of another revision of the same repository (its `record`), whose builds are taken over when nothing they read changed. */
   reuse?: RenderReuse;
+  /** SOPS decryption as kustomize-controller does it (src/sops/flux.ts); without it encrypted values stay as written. */
+  decryption?: SecretDecryption;
+}
+
+/** Decrypts generator inputs (through the file access it returns) and built objects, before post-build. */
+export interface SecretDecryption {
+  repoFs(root: string): RepoFs;
+  decryptObject(obj: ValueMap, origin: Position, diags: Diagnostics): ValueMap;
 }
 
 /** What a render leaves for a render of another revision: see RenderOptions.record. */
@@ -123,7 +131,8 @@ const MAX_ROUNDS = 6;
  * nothing builds), repeating the render until the variables stop changing.
  */
 export function renderRepository(repoRoot: string, opts: RenderOptions = {}): RepoRender {
-  const fs = opts.record ? new TrackingFs(repoRoot) : new RepoFs(repoRoot);
+  const base = opts.decryption ? opts.decryption.repoFs(repoRoot) : new RepoFs(repoRoot);
+  const fs = opts.record ? new TrackingFs(base) : base;
   const engine = fs instanceof TrackingFs ? new TrackingEngine(fs) : new KustomizeEngine(fs);
   const scanDiags = new Diagnostics();
   const reuse = opts.reuse;
@@ -139,7 +148,15 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
     for (const d of docs) opts.record.docs.set(d.file, [...(opts.record.docs.get(d.file) ?? []), d]);
   }
   const entries = opts.path ? [entryFromPath(opts.path)] : findEntryPoints(fs, docs, scanDiags);
-  const bootstrapVars = varSourcesFromDocs(docs);
+  const dec = opts.decryption;
+  const bootstrapVars = varSourcesFromDocs(
+    dec
+      ? docs.map((d) => ({
+          ...d,
+          obj: dec.decryptObject(d.obj, { file: d.file, line: 0, column: 0 }, scanDiags),
+        }))
+      : docs,
+  );
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
   const all = new Diagnostics();
   all.addAll(scanDiags.items);
@@ -687,7 +704,8 @@ function buildKustomization(
   }
   const objects: BuiltKustomization["objects"] = [];
   for (const r of built.resources) {
-    const obj = postBuild(r.obj, ks, variables, opts, diags, r.origin);
+    const input = opts.decryption ? opts.decryption.decryptObject(r.obj, r.origin, diags) : r.obj;
+    const obj = postBuild(input, ks, variables, opts, diags, r.origin);
     if (obj) {
       const at = target.fs === repoFs ? r.origin : { ...r.origin, file: target.toRepo(r.origin.file) };
       objects.push({ obj, origin: r.origin, at });
