@@ -43,3 +43,24 @@ export function which(name: string): string | undefined {
   }
   return undefined;
 }
+
+/** Like execArgv, with stdout as bytes (for binary output such as Git blobs). */
+export function execArgvBytes(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): { status: number | null; stdout: Buffer; stderr: string; error?: Error } {
+  const r = spawnSync(file, args, {
+    cwd: opts.cwd,
+    timeout: opts.timeoutMs ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+    shell: false,
+  });
+  const out: { status: number | null; stdout: Buffer; stderr: string; error?: Error } = {
+    status: r.status,
+    stdout: r.stdout ?? Buffer.alloc(0),
+    stderr: r.stderr?.toString("utf8") ?? "",
+  };
+  if (r.error) out.error = r.error;
+  return out;
+}

@@ -35,33 +35,39 @@ class ReadLog {
   }
 }
 
-/** A RepoFs that logs every query made while a build runs (its own caches answer without hiding them). */
+/** A RepoFs that logs every query made while a build runs, answered by another (whose caches hide nothing). */
 export class TrackingFs extends RepoFs {
   readonly log = new ReadLog();
+  readonly #inner: RepoFs;
+
+  constructor(inner: RepoFs) {
+    super(inner.root);
+    this.#inner = inner;
+  }
 
   override realpath(abs: string): string {
     this.log.paths?.add(abs);
-    return super.realpath(abs);
+    return this.#inner.realpath(abs);
   }
 
   override kind(abs: string): EntryKind {
     this.log.paths?.add(abs);
-    return super.kind(abs);
+    return this.#inner.kind(abs);
   }
 
   override readText(abs: string): string {
     this.log.paths?.add(abs);
-    return super.readText(abs);
+    return this.#inner.readText(abs);
   }
 
   override readBytes(abs: string): Buffer {
     this.log.paths?.add(abs);
-    return super.readBytes(abs);
+    return this.#inner.readBytes(abs);
   }
 
   override list(abs: string): string[] {
     this.log.lists?.add(abs);
-    return super.list(abs);
+    return this.#inner.list(abs);
   }
 
   /** Runs `f` and returns what it read. */

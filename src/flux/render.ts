@@ -46,6 +46,8 @@ export interface RenderOptions {
   strictSubstitute?: boolean;
   /** Keep materialized artifacts on disk until `RepoRender.cleanup()` (for tools that rebuild them). */
   keepArtifacts?: boolean;
+  /** Read the repository through this instead of the disk at `repoRoot` (e.g. a Git revision). */
+  files?: RepoFs;
   /** Filled with this render's discovery documents and Kustomization builds (with what each read), for `reuse`. */
   record?: RenderRecord;
   /** A render of another revision of the same repository (its `record`), whose builds are taken over when nothing they read changed. */
@@ -131,7 +133,7 @@ const MAX_ROUNDS = 6;
  * nothing builds), repeating the render until the variables stop changing.
  */
 export function renderRepository(repoRoot: string, opts: RenderOptions = {}): RepoRender {
-  const base = opts.decryption ? opts.decryption.repoFs(repoRoot) : new RepoFs(repoRoot);
+  const base = opts.files ?? (opts.decryption ? opts.decryption.repoFs(repoRoot) : new RepoFs(repoRoot));
   const fs = opts.record ? new TrackingFs(base) : base;
   const engine = fs instanceof TrackingFs ? new TrackingEngine(fs) : new KustomizeEngine(fs);
   const scanDiags = new Diagnostics();
