@@ -103,7 +103,10 @@ export const nodeSchema = z.strictObject({
 
 export const talconfigSchema = z.strictObject({
   clusterName: z.string().min(1),
-  endpoint: z.url({ protocol: /^https$/ }).describe("control-plane endpoint, e.g. https://10.0.0.10:6443"),
+  endpoint: z
+    .string()
+    .regex(/^https:\/\/[^/\s]+\/?$/, "must be an https URL like https://10.0.0.10:6443")
+    .describe("control-plane endpoint, e.g. https://10.0.0.10:6443"),
   talosVersion: z
     .string()
     .regex(/^v?\d+\.\d+(\.\d+)?(-[0-9A-Za-z.-]+)?$/)
