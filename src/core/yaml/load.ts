@@ -12,7 +12,9 @@
  */
 import { Composer, CST, Lexer, Parser } from "yaml";
 import { type Diagnostic, diagnostic } from "../diagnostics.ts";
+import { fastCompose } from "./fast-compose.ts";
 import { foldedRoundTrip } from "./folded.ts";
+import { Kind, type Pair, YNode } from "./node.ts";
 import { markEmpty, newMap, type Value, type ValueMap } from "./value.ts";
 
 export interface LoadedDoc {
@@ -49,12 +51,15 @@ export interface LoadOptions extends LoadLimits {
    * text everywhere. Null keys are always an error.
    */
   nonStringKeys: "kustomize" | "stringify";
+  /** Try the fast composer first (it hands anything unusual to the general path); off only for tests. */
+  fast: boolean;
 }
 
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   maxBytes: 64 * 1024 * 1024,
   maxDepth: 500,
   nonStringKeys: "kustomize",
+  fast: true,
 };
 
 /** Diagnostic codes of this module. */
@@ -100,19 +105,74 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   };
 
   checkSeparators(src, err);
-  const patched = patchAnchorNames(src, map, err);
-  const tokens = parse(patched, opts.maxDepth, err);
-  if (!tokens) return { docs: [], diagnostics };
-
   // goyaml keeps a clipped/kept final break of a block scalar only if the source has one; at the end of a file
   // without a final newline it has none (the `yaml` package adds one).
   const noFinalBreak = !/[\r\n]$/.test(src);
+  let length = src.length;
   const blockFix = (n: YNode, end: number, folded: boolean): void => {
     let v = n.text;
-    if (end >= patched.length && noFinalBreak && v.endsWith("\n")) v = v.slice(0, -1);
+    if (end >= length && noFinalBreak && v.endsWith("\n")) v = v.slice(0, -1);
     if (folded && n.tag !== "!!binary") v = foldedRoundTrip(v);
     n.text = v;
   };
+  // The fast composer handles no anchors or aliases, so it never needs the anchor-name patching below.
+  const fast = opts.fast ? fastCompose(src, blockFix) : undefined;
+  let composed: ReturnType<typeof compose> = fast ? { roots: fast, errors: undefined } : undefined;
+  if (!composed) {
+    const patched = patchAnchorNames(src, map, err);
+    length = patched.length;
+    composed = compose(patched, opts.maxDepth, err, blockFix);
+    if (!composed) return { docs: [], diagnostics };
+  }
+  const { roots, errors } = composed;
+
+  const docs: LoadedDoc[] = [];
+  for (let index = 0; index < roots.length; index++) {
+    let hadSyntaxError = false;
+    for (const e of errors?.[index] ?? []) {
+      hadSyntaxError = true;
+      if (e.message.includes("Maximum call stack size exceeded")) {
+        err(YAML_CODES.depth, "document nests too deeply to load", e.pos[0], "flatten the document");
+        continue;
+      }
+      err(YAML_CODES.syntax, firstLine(e.message), e.pos[0], syntaxHint(e.code));
+    }
+    // goyaml stops at the first syntax error; what follows it is not meaningful.
+    if (hadSyntaxError) continue;
+    const root = roots[index];
+    if (root === undefined) {
+      err(YAML_CODES.syntax, "could not parse the document", undefined, "fix the YAML syntax here");
+      continue;
+    }
+    const walker = new Walker(opts, err, map);
+    const value = walker.decode(root);
+    if (value === null || value === undefined) continue;
+    const start = map.pos(root.start);
+    docs.push({
+      value,
+      index,
+      line: start.line,
+      column: start.column,
+      positionOf: (path) => walker.positionOf(root, path, map),
+    });
+  }
+  return { docs, diagnostics };
+}
+
+/** Composes the documents through the `yaml` package's lexer and parser (any input). */
+function compose(
+  patched: string,
+  maxDepth: number,
+  err: ErrFn,
+  blockFix: (n: YNode, end: number, folded: boolean) => void,
+):
+  | {
+      roots: (YNode | undefined)[];
+      errors: (readonly { code: string; message: string; pos: [number, number] }[])[] | undefined;
+    }
+  | undefined {
+  const tokens = parse(patched, maxDepth, err);
+  if (!tokens) return undefined;
   const builder = new Builder(DEFAULT_DIRECTIVES, blockFix);
   const roots: (YNode | undefined)[] = [];
   /** Holds the stream's directives once a `%` line was seen. */
@@ -154,40 +214,9 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   let errors: (readonly { code: string; message: string; pos: [number, number] }[])[] | undefined;
   if (builder.suspect) {
     errors = composerErrors(tokens, err);
-    if (!errors) return { docs: [], diagnostics };
+    if (!errors) return undefined;
   }
-
-  const docs: LoadedDoc[] = [];
-  for (let index = 0; index < roots.length; index++) {
-    let hadSyntaxError = false;
-    for (const e of errors?.[index] ?? []) {
-      hadSyntaxError = true;
-      if (e.message.includes("Maximum call stack size exceeded")) {
-        err(YAML_CODES.depth, "document nests too deeply to load", e.pos[0], "flatten the document");
-        continue;
-      }
-      err(YAML_CODES.syntax, firstLine(e.message), e.pos[0], syntaxHint(e.code));
-    }
-    // goyaml stops at the first syntax error; what follows it is not meaningful.
-    if (hadSyntaxError) continue;
-    const root = roots[index];
-    if (root === undefined) {
-      err(YAML_CODES.syntax, "could not parse the document", undefined, "fix the YAML syntax here");
-      continue;
-    }
-    const walker = new Walker(opts, err, map);
-    const value = walker.decode(root);
-    if (value === null || value === undefined) continue;
-    const start = map.pos(root.start);
-    docs.push({
-      value,
-      index,
-      line: start.line,
-      column: start.column,
-      positionOf: (path) => walker.positionOf(root, path, map),
-    });
-  }
-  return { docs, diagnostics };
+  return { roots, errors };
 }
 
 function firstLine(s: string): string {
@@ -428,47 +457,6 @@ function composerErrors(
   }
   return out;
 }
-
-enum Kind {
-  Map = 0,
-  Seq = 1,
-  Scalar = 2,
-  Alias = 3,
-}
-
-/**
- * A composed node: what the `yaml` package's Composer would build, reduced to what decoding needs. One class
- * for all kinds keeps property access monomorphic.
- */
-class YNode {
-  /** Anchor name (`&name`), or "" for none. */
-  anchor = "";
-  /** goyaml's short form of the tag ("" for none or `!`). */
-  tag = "";
-  /** Scalar text after unquoting, folding and the block-scalar fixes; alias name for aliases. */
-  text = "";
-  /** Plain (unquoted, non-block) scalar. */
-  plain = false;
-  /** Sequence items. */
-  items: YNode[] = NO_ITEMS;
-  /** Mapping entries. */
-  pairs: Pair[] = NO_PAIRS;
-  constructor(
-    readonly kind: Kind,
-    /** The Composer's range[0] (source start) and range[2] (end including trailing comments). */
-    readonly start: number,
-    public end: number,
-  ) {}
-}
-
-interface Pair {
-  key: YNode;
-  /** null when the key has no `:` (`? a`, `{a}`). */
-  value: YNode | null;
-}
-
-const NO_ITEMS: YNode[] = [];
-const NO_PAIRS: Pair[] = [];
 
 interface Props {
   found: CST.SourceToken | null;

@@ -1,0 +1,673 @@
+/**
+ * A fast composer for the YAML that Kubernetes repositories are made of: block mappings and sequences, plain,
+ * quoted and block scalars, simple flow collections, comments and `---` separators. It builds the same nodes
+ * (`YNode`, with the same source offsets) that `load.ts` composes from the `yaml` package's CST, in one pass
+ * over the characters and without the lexer's tokens, which is where most of the loading time went.
+ *
+ * Anything outside that subset — anchors, aliases, tags, directives, explicit keys, tabs, CR line breaks,
+ * odd indentation, keep chomping, indentation indicators, anything that might be an error — makes it give up
+ * (`undefined`), and the caller takes the general path. Giving up is always correct; guessing never is.
+ * `fast-compose.test.ts` compares both paths node by node on inline cases and, when present, every YAML file of
+ * ../shared/corpus.
+ */
+import { CST } from "yaml";
+import { Kind, type Pair, YNode } from "./node.ts";
+
+/** Post-processing of a block scalar shared with the general path (end-of-file chomping, kyaml's folding). */
+export type BlockFix = (n: YNode, end: number, folded: boolean) => void;
+
+/** Characters that make the whole input take the general path. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is looked for
+const UNSUPPORTED = /[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** The deepest nesting handled here; deeper documents take the general path, which reports limits. */
+const MAX_DEPTH = 200;
+
+const NL = 10;
+const SP = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+const SQUOTE = 39;
+const DQUOTE = 34;
+const COMMA = 44;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+const BACKSLASH = 92;
+
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp();
+
+/** Composes every document of `src`, or returns undefined when the input needs the general path. */
+export function fastCompose(src: string, blockFix: BlockFix): YNode[] | undefined {
+  if (UNSUPPORTED.test(src)) return undefined;
+  try {
+    return new FastComposer(src, blockFix).documents();
+  } catch (e) {
+    if (e instanceof GiveUp) return undefined;
+    throw e;
+  }
+}
+
+/** Indicator characters that cannot start a plain scalar (or start something this composer leaves alone). */
+function isIndicator(c: number): boolean {
+  switch (c) {
+    case 33: // !
+    case 34: // "
+    case 35: // #
+    case 37: // %
+    case 38: // &
+    case 39: // '
+    case 42: // *
+    case 44: // ,
+    case 62: // >
+    case 64: // @
+    case 91: // [
+    case 93: // ]
+    case 96: // `
+    case 123: // {
+    case 124: // |
+    case 125: // }
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
+}
+
+class FastComposer {
+  readonly n: number;
+  /** Offset of the first line not consumed yet by the node just parsed (always a line start, or n). */
+  p = 0;
+
+  constructor(
+    readonly s: string,
+    readonly blockFix: BlockFix,
+  ) {
+    this.n = s.length;
+  }
+
+  // --- lines -------------------------------------------------------------------------------------------
+
+  /** Offset of the "\n" ending the line that holds `i`, or n. */
+  eol(i: number): number {
+    const j = this.s.indexOf("\n", i);
+    return j < 0 ? this.n : j;
+  }
+
+  /** Start of the line after the one holding `i`, or n. */
+  nextLine(i: number): number {
+    const j = this.s.indexOf("\n", i);
+    return j < 0 ? this.n : j + 1;
+  }
+
+  spaces(i: number): number {
+    const s = this.s;
+    let j = i;
+    while (s.charCodeAt(j) === SP) j++;
+    return j - i;
+  }
+
+  /** From a line start: the start of the next line holding content (not blank, not only a comment), or n. */
+  skipBlank(i: number): number {
+    const s = this.s;
+    let li = i;
+    while (li < this.n) {
+      let j = li;
+      while (s.charCodeAt(j) === SP) j++;
+      const c = s.charCodeAt(j);
+      if (j < this.n && c !== NL && c !== HASH) return li;
+      li = this.nextLine(j);
+    }
+    return this.n;
+  }
+
+  /** `---` or `...` at a line start, followed by a blank or the end. */
+  isMarker(li: number): boolean {
+    const s = this.s;
+    const c = s.charCodeAt(li);
+    if (c !== DASH && c !== 46) return false;
+    if (s.charCodeAt(li + 1) !== c || s.charCodeAt(li + 2) !== c) return false;
+    const d = s.charCodeAt(li + 3);
+    return li + 3 >= this.n || d === SP || d === NL;
+  }
+
+  /** After a node on a line: only spaces and a comment may follow. Returns the next line's start. */
+  endOfLine(i: number): number {
+    const s = this.s;
+    let j = i;
+    while (s.charCodeAt(j) === SP) j++;
+    if (j >= this.n) return this.n;
+    const c = s.charCodeAt(j);
+    if (c === NL) return j + 1;
+    if (c === HASH && j > i) return this.nextLine(j);
+    throw GIVE_UP;
+  }
+
+  /** A blank (or the end of the line or input) at `i`. */
+  blankAt(i: number): boolean {
+    if (i >= this.n) return true;
+    const c = this.s.charCodeAt(i);
+    return c === SP || c === NL;
+  }
+
+  // --- documents ---------------------------------------------------------------------------------------
+
+  documents(): YNode[] {
+    const s = this.s;
+    const roots: YNode[] = [];
+    /** Offset just after an explicit `---` whose document has no content yet, or -1. */
+    let open = -1;
+    let i = 0;
+    for (;;) {
+      const li = this.skipBlank(i);
+      if (li >= this.n) break;
+      if (this.isMarker(li)) {
+        if (s.charCodeAt(li) === 46) throw GIVE_UP; // `...`
+        if (open >= 0) roots.push(this.emptyNode(open));
+        open = li + 3;
+        i = this.endOfLine(li + 3);
+        continue;
+      }
+      const c = s.charCodeAt(li);
+      if (c === 37) throw GIVE_UP; // a directive
+      const at = li + this.spaces(li);
+      roots.push(this.blockNode(at, -1, 0));
+      open = -1;
+      i = this.p;
+      const next = this.skipBlank(i);
+      if (next < this.n && !this.isMarker(next)) throw GIVE_UP;
+    }
+    if (open >= 0) roots.push(this.emptyNode(open));
+    return roots;
+  }
+
+  /** An empty plain scalar after `offset` and the spaces that follow it (the Composer's empty-node position). */
+  emptyNode(offset: number): YNode {
+    const at = offset + this.spaces(offset);
+    const node = new YNode(Kind.Scalar, at, at);
+    node.plain = true;
+    return node;
+  }
+
+  // --- block nodes -------------------------------------------------------------------------------------
+
+  /** A node starting at `at` (its line's first non-space), inside a parent indented `parent`. */
+  blockNode(at: number, parent: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) throw GIVE_UP;
+    const s = this.s;
+    const c = s.charCodeAt(at);
+    const col = at - this.lineStart(at);
+    if (c === DASH && this.blankAt(at + 1)) return this.sequence(at, col, depth);
+    if (this.keyEnd(at) >= 0) return this.mapping(at, col, depth);
+    if (parent < 0) throw GIVE_UP; // a scalar document
+    return this.inlineValue(at, parent, depth);
+  }
+
+  lineStart(i: number): number {
+    return this.s.lastIndexOf("\n", i - 1) + 1;
+  }
+
+  /**
+   * When `at` starts an implicit key on its line: the offset of its `:` separator; otherwise -1. Gives up on
+   * keys this composer does not handle.
+   */
+  keyEnd(at: number): number {
+    const s = this.s;
+    const c = s.charCodeAt(at);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = this.quotedEnd(at);
+      if (close < 0) return -1;
+      const j = close + this.spaces(close);
+      if (s.charCodeAt(j) === COLON && this.blankAt(j + 1)) {
+        if (s.lastIndexOf("\n", close) >= at) throw GIVE_UP; // a multi-line key is an error
+        return j;
+      }
+      return -1;
+    }
+    if (c === DASH || c === 63 || c === COLON) {
+      // `-x`, `?x`, `:x` start plain scalars; `- `, `? `, `: ` are indicators.
+      if (this.blankAt(at + 1)) {
+        if (c === DASH) return -1;
+        throw GIVE_UP;
+      }
+    } else if (isIndicator(c)) {
+      if (c === LBRACKET || c === LBRACE || c === DQUOTE || c === SQUOTE) {
+        // A flow collection as a value is fine; as a key it is not handled here.
+        const end = this.eol(at);
+        const line = s.slice(at, end);
+        if (/[\]}]\s*:(\s|$)/.test(line)) throw GIVE_UP;
+        return -1;
+      }
+      if (c === 124 || c === 62) return -1; // a block scalar header
+      throw GIVE_UP;
+    }
+    const end = this.eol(at);
+    for (let j = at; j < end; j++) {
+      const d = s.charCodeAt(j);
+      if (d === COLON && (j + 1 >= end || s.charCodeAt(j + 1) === SP)) {
+        if (j - at > 1024) throw GIVE_UP;
+        return j;
+      }
+      if (d === HASH && s.charCodeAt(j - 1) === SP) return -1;
+    }
+    return -1;
+  }
+
+  mapping(start: number, col: number, depth: number): YNode {
+    const s = this.s;
+    const map = new YNode(Kind.Map, start, start);
+    const pairs: Pair[] = [];
+    map.pairs = pairs;
+    let at = start;
+    for (;;) {
+      const colon = this.keyEnd(at);
+      if (colon < 0) throw GIVE_UP;
+      const key = this.key(at, colon);
+      const value = this.value(colon + 1, col, true, depth);
+      pairs.push({ key, value });
+      const li = this.skipBlank(this.p);
+      if (li >= this.n || this.isMarker(li)) break;
+      const ind = this.spaces(li);
+      if (ind < col) break;
+      if (ind > col) throw GIVE_UP;
+      at = li + ind;
+      if (s.charCodeAt(at) === DASH && this.blankAt(at + 1)) throw GIVE_UP;
+    }
+    map.end = this.p;
+    return map;
+  }
+
+  key(at: number, colon: number): YNode {
+    const s = this.s;
+    const c = s.charCodeAt(at);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = this.quotedEnd(at);
+      const node = new YNode(Kind.Scalar, at, close);
+      node.text = this.quotedText(at, close, -1);
+      return node;
+    }
+    let end = colon;
+    while (s.charCodeAt(end - 1) === SP) end--;
+    const node = new YNode(Kind.Scalar, at, end);
+    node.text = s.slice(at, end);
+    node.plain = true;
+    return node;
+  }
+
+  /**
+   * The value after an indicator (`:` of a mapping entry, `-` of a sequence item) at `after`, in a collection
+   * indented `col`. A mapping's value may be a sequence at the mapping's own indentation.
+   */
+  value(after: number, col: number, inMap: boolean, depth: number): YNode {
+    const s = this.s;
+    const j = after + this.spaces(after);
+    const c = s.charCodeAt(j);
+    if (j >= this.n || c === NL || c === HASH) {
+      const nl = this.nextLine(j);
+      const li = this.skipBlank(nl);
+      if (li < this.n && !this.isMarker(li)) {
+        const ind = this.spaces(li);
+        const at = li + ind;
+        if (ind > col) return this.blockNode(at, col, depth + 1);
+        if (ind === col && inMap && s.charCodeAt(at) === DASH && this.blankAt(at + 1))
+          return this.sequence(at, ind, depth + 1);
+      }
+      this.p = nl;
+      return this.emptyNode(after);
+    }
+    if (!inMap) {
+      // A sequence item's content on the `-` line: a nested sequence or a compact mapping.
+      const itemCol = j - this.lineStart(j);
+      if (c === DASH && this.blankAt(j + 1)) return this.sequence(j, itemCol, depth + 1);
+      if (this.keyEnd(j) >= 0) return this.mapping(j, itemCol, depth + 1);
+    }
+    return this.inlineValue(j, col, depth + 1);
+  }
+
+  sequence(start: number, col: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) throw GIVE_UP;
+    const s = this.s;
+    const seq = new YNode(Kind.Seq, start, start);
+    const items: YNode[] = [];
+    seq.items = items;
+    let at = start;
+    for (;;) {
+      items.push(this.value(at + 1, col, false, depth));
+      const li = this.skipBlank(this.p);
+      if (li >= this.n || this.isMarker(li)) break;
+      const ind = this.spaces(li);
+      if (ind < col) break;
+      if (ind > col) throw GIVE_UP;
+      at = li + ind;
+      if (!(s.charCodeAt(at) === DASH && this.blankAt(at + 1))) break;
+    }
+    seq.end = this.p;
+    return seq;
+  }
+
+  // --- scalars and flow collections on a line ------------------------------------------------------------
+
+  /** A scalar or flow collection starting at `at`, in a block collection indented `parent`. */
+  inlineValue(at: number, parent: number, depth: number): YNode {
+    const s = this.s;
+    const c = s.charCodeAt(at);
+    if (c === 124 || c === 62) return this.blockScalar(at, parent);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = this.quotedEnd(at);
+      if (close < 0) throw GIVE_UP;
+      const node = new YNode(Kind.Scalar, at, close);
+      node.text = this.quotedText(at, close, parent);
+      this.p = this.endOfLine(close);
+      return node;
+    }
+    if (c === LBRACKET || c === LBRACE) {
+      const node = this.flow(at, parent, depth);
+      this.p = this.endOfLine(node.end);
+      return node;
+    }
+    if (isIndicator(c)) throw GIVE_UP;
+    if ((c === DASH || c === 63 || c === COLON) && this.blankAt(at + 1)) throw GIVE_UP;
+    return this.plain(at, parent);
+  }
+
+  /** A plain scalar in block context, folded over more-indented continuation lines. */
+  plain(at: number, parent: number): YNode {
+    const s = this.s;
+    let end = this.plainLineEnd(at);
+    const node = new YNode(Kind.Scalar, at, end);
+    node.plain = true;
+    let text = s.slice(at, end);
+    let next = this.nextLine(end);
+    // Continuation lines: more indented than the parent, not a comment; blank lines in between fold to "\n".
+    let li = next;
+    let breaks = 0;
+    while (li < this.n) {
+      const ind = this.spaces(li);
+      const j = li + ind;
+      const c = s.charCodeAt(j);
+      if (j >= this.n) break;
+      if (c === NL) {
+        breaks++;
+        li = j + 1;
+        continue;
+      }
+      if (c === HASH || ind <= parent || (ind === 0 && this.isMarker(li))) break;
+      // A line ending with a comment cannot be continued.
+      if (this.hasComment(end)) throw GIVE_UP;
+      if ((c === DASH || c === 63 || c === COLON) && this.blankAt(j + 1)) throw GIVE_UP;
+      const e = this.plainLineEnd(j);
+      text += breaks === 0 ? ` ${s.slice(j, e)}` : `${"\n".repeat(breaks)}${s.slice(j, e)}`;
+      breaks = 0;
+      end = e;
+      li = this.nextLine(e);
+      next = li;
+    }
+    node.text = text;
+    node.end = end;
+    this.p = this.endOfLine(end);
+    if (this.p < next) this.p = next;
+    return node;
+  }
+
+  /** Whether the line holding `i` has a comment after offset `i`. */
+  hasComment(i: number): boolean {
+    const e = this.eol(i);
+    for (let j = i; j < e; j++) if (this.s.charCodeAt(j) === HASH) return true;
+    return false;
+  }
+
+  /** End of a plain scalar's text on one line (before a comment and trailing spaces); gives up on `: `. */
+  plainLineEnd(at: number): number {
+    const s = this.s;
+    const eol = this.eol(at);
+    let end = eol;
+    for (let j = at; j < eol; j++) {
+      const d = s.charCodeAt(j);
+      if (d === COLON && (j + 1 >= eol || s.charCodeAt(j + 1) === SP)) throw GIVE_UP;
+      if (d === HASH && s.charCodeAt(j - 1) === SP) {
+        end = j;
+        break;
+      }
+    }
+    while (end > at && s.charCodeAt(end - 1) === SP) end--;
+    return end;
+  }
+
+  /** Offset just after the closing quote of the quoted scalar at `at`, or -1 when it is not closed. */
+  quotedEnd(at: number): number {
+    const s = this.s;
+    const q = s.charCodeAt(at);
+    for (let j = at + 1; j < this.n; j++) {
+      const d = s.charCodeAt(j);
+      if (q === DQUOTE) {
+        if (d === BACKSLASH) j++;
+        else if (d === DQUOTE) return j + 1;
+      } else if (d === SQUOTE) {
+        if (s.charCodeAt(j + 1) === SQUOTE) j++;
+        else return j + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** The value of the quoted scalar `s[at, close)`; multi-line ones must stay indented past `parent`. */
+  quotedText(at: number, close: number, parent: number): string {
+    const s = this.s;
+    const raw = s.slice(at, close);
+    const multiline = raw.includes("\n");
+    if (multiline) {
+      if (parent < 0) throw GIVE_UP;
+      for (let i = raw.indexOf("\n"); i >= 0; i = raw.indexOf("\n", i + 1)) {
+        const li = at + i + 1;
+        const ind = this.spaces(li);
+        const c = s.charCodeAt(li + ind);
+        if (c !== NL && ind <= parent) throw GIVE_UP;
+        if (ind === 0 && this.isMarker(li)) throw GIVE_UP;
+      }
+    }
+    if (raw.charCodeAt(0) === SQUOTE) {
+      if (!multiline) return raw.slice(1, -1).replaceAll("''", "'");
+    } else if (!multiline && !raw.includes("\\")) {
+      return raw.slice(1, -1);
+    }
+    // Escapes and line folding: the `yaml` package's own resolution, as the general path uses.
+    let failed = false;
+    const r = CST.resolveAsScalar(
+      {
+        type: raw.charCodeAt(0) === SQUOTE ? "single-quoted-scalar" : "double-quoted-scalar",
+        offset: at,
+        indent: parent,
+        source: raw,
+      },
+      false,
+      () => {
+        failed = true;
+      },
+    );
+    if (failed || r === null) throw GIVE_UP;
+    return r.value;
+  }
+
+  /** A literal or folded block scalar (clip or strip chomping, auto-detected indentation). */
+  blockScalar(at: number, parent: number): YNode {
+    const s = this.s;
+    const folded = s.charCodeAt(at) === 62;
+    let j = at + 1;
+    let strip = false;
+    const h = s.charCodeAt(j);
+    if (h === DASH) {
+      strip = true;
+      j++;
+    } else if (h === 43 || (h >= 48 && h <= 57)) {
+      throw GIVE_UP; // keep chomping or an indentation indicator
+    }
+    if (!this.blankAt(j)) throw GIVE_UP;
+    let li = this.endOfLine(j);
+    // Lines of the scalar: leading blank lines, then lines indented at least as much as the first content line.
+    let indent = -1;
+    let leading = 0;
+    let maxLeading = 0;
+    const lines: [number, number][] = []; // [start of text after the indentation, end of line]
+    let trailing = 0;
+    let end = li;
+    while (li < this.n) {
+      const ind = this.spaces(li);
+      const j2 = li + ind;
+      const eol = this.eol(j2);
+      if (j2 >= eol) {
+        if (indent < 0) {
+          leading++;
+          maxLeading = Math.max(maxLeading, ind);
+        } else {
+          if (ind > indent) throw GIVE_UP; // more-indented trailing blank lines count as content
+          trailing++;
+          lines.push([li + Math.min(ind, indent), eol]);
+        }
+        li = eol < this.n ? eol + 1 : this.n;
+        continue;
+      }
+      if (indent < 0) {
+        if (ind <= parent) break;
+        if (maxLeading > ind) throw GIVE_UP;
+        indent = ind;
+      } else if (ind < indent) {
+        break;
+      }
+      if (folded && ind > indent) throw GIVE_UP; // more-indented lines of a folded scalar
+      lines.push([li + indent, eol]);
+      trailing = 0;
+      li = eol < this.n ? eol + 1 : this.n;
+      end = eol;
+    }
+    if (indent < 0) throw GIVE_UP;
+    const content = lines.slice(0, lines.length - trailing);
+    let text = "\n".repeat(leading);
+    if (folded) {
+      let sep = "";
+      for (const [a, b] of content) {
+        if (a === b) {
+          if (sep === "\n") text += "\n";
+          else sep = "\n";
+        } else {
+          text += sep + s.slice(a, b);
+          sep = " ";
+        }
+      }
+    } else {
+      text += content.map(([a, b]) => s.slice(a, b)).join("\n");
+    }
+    if (!strip) text += "\n";
+    const node = new YNode(Kind.Scalar, at, end);
+    node.text = text;
+    this.blockFix(node, end, folded);
+    this.p = li;
+    return node;
+  }
+
+  /** A flow sequence or mapping of scalars and flow collections (no empty entries, no trailing comma). */
+  flow(at: number, parent: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) throw GIVE_UP;
+    const s = this.s;
+    const isMap = s.charCodeAt(at) === LBRACE;
+    const close = isMap ? RBRACE : RBRACKET;
+    const node = new YNode(isMap ? Kind.Map : Kind.Seq, at, at);
+    const items: YNode[] = [];
+    const pairs: Pair[] = [];
+    let j = this.flowSpace(at + 1, parent);
+    if (s.charCodeAt(j) === close) {
+      node.end = j + 1;
+      if (isMap) node.pairs = pairs;
+      else node.items = items;
+      return node;
+    }
+    for (;;) {
+      const first = this.flowItem(j, parent, depth);
+      j = this.flowSpace(first.end, parent);
+      if (isMap) {
+        if (s.charCodeAt(j) !== COLON) throw GIVE_UP;
+        if (first.kind !== Kind.Scalar) throw GIVE_UP;
+        j = this.flowSpace(j + 1, parent);
+        const c = s.charCodeAt(j);
+        if (c === COMMA || c === RBRACE) throw GIVE_UP; // an empty value
+        const value = this.flowItem(j, parent, depth);
+        pairs.push({ key: first, value });
+        j = this.flowSpace(value.end, parent);
+      } else {
+        if (s.charCodeAt(j) === COLON) throw GIVE_UP; // a single-pair mapping
+        items.push(first);
+      }
+      const c = s.charCodeAt(j);
+      if (c === close) {
+        node.end = j + 1;
+        break;
+      }
+      if (c !== COMMA) throw GIVE_UP;
+      j = this.flowSpace(j + 1, parent);
+      if (s.charCodeAt(j) === close) throw GIVE_UP; // a trailing comma
+    }
+    if (isMap) node.pairs = pairs;
+    else node.items = items;
+    return node;
+  }
+
+  /** Skips spaces and line breaks inside a flow collection; continuation lines must be indented past `parent`. */
+  flowSpace(i: number, parent: number): number {
+    const s = this.s;
+    let j = i;
+    for (;;) {
+      const c = s.charCodeAt(j);
+      if (c === SP) j++;
+      else if (c === NL) {
+        j++;
+        const ind = this.spaces(j);
+        if (s.charCodeAt(j + ind) !== NL && ind <= parent) throw GIVE_UP;
+        if (ind === 0 && this.isMarker(j)) throw GIVE_UP;
+      } else if (c === HASH || j >= this.n) throw GIVE_UP;
+      else return j;
+    }
+  }
+
+  flowItem(j: number, parent: number, depth: number): YNode {
+    const s = this.s;
+    const c = s.charCodeAt(j);
+    if (c === LBRACKET || c === LBRACE) return this.flow(j, parent, depth + 1);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = this.quotedEnd(j);
+      if (close < 0) throw GIVE_UP;
+      const node = new YNode(Kind.Scalar, j, close);
+      node.text = this.quotedText(j, close, parent);
+      return node;
+    }
+    if (isIndicator(c)) throw GIVE_UP;
+    if (
+      (c === DASH || c === 63 || c === COLON) &&
+      (this.blankAt(j + 1) || isFlowIndicator(s.charCodeAt(j + 1)))
+    )
+      throw GIVE_UP;
+    // A one-line plain scalar, up to a flow indicator, `: ` or the line's end.
+    let e = j;
+    for (;;) {
+      const d = s.charCodeAt(e);
+      if (e >= this.n || d === NL || isFlowIndicator(d)) break;
+      if (d === COLON) {
+        const d2 = s.charCodeAt(e + 1);
+        if (e + 1 >= this.n || d2 === SP || d2 === NL || isFlowIndicator(d2)) break;
+      }
+      if (d === HASH && s.charCodeAt(e - 1) === SP) throw GIVE_UP;
+      e++;
+    }
+    if (s.charCodeAt(e) === NL) throw GIVE_UP; // a plain scalar that may go on on the next line
+    let end = e;
+    while (end > j && s.charCodeAt(end - 1) === SP) end--;
+    if (end === j) throw GIVE_UP;
+    const node = new YNode(Kind.Scalar, j, end);
+    node.text = s.slice(j, end);
+    node.plain = true;
+    return node;
+  }
+}
