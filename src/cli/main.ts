@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./build-command.ts";
 import { registerKustomize } from "./kustomize-command.ts";
+import { registerTalos } from "./talos-command.ts";
 import { registerSecrets } from "./secrets-command.ts";
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerBuild(program, setCode);
   registerKustomize(program, setCode);
+  registerTalos(program, setCode);
   registerSecrets(program, setCode);
   try {
     await program.parseAsync([...argv], { from: "user" });
