@@ -1,0 +1,322 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { execArgv, which } from "../core/exec.ts";
+import { renderYaml } from "../flux/output.ts";
+import { renderRepository } from "../flux/render.ts";
+import { parseAgeIdentities } from "./age.ts";
+import { encryptBytes, openBytes, openWithKey, readEncrypted, sealBytes } from "./file.ts";
+import { prepareFluxDecryption } from "./flux.ts";
+import type { Format } from "./formats.ts";
+import { makeRule } from "./rules.ts";
+
+const here = import.meta.dirname;
+const testdata = path.join(here, "testdata");
+const keyText = fs.readFileSync(path.join(testdata, "age.txt"), "utf8");
+const identity = parseAgeIdentities(keyText).identities[0] as string;
+const recipient = /public key: (age1\S+)/.exec(keyText)?.[1] as string;
+
+const samples: [Format, string][] = [
+  [
+    "yaml",
+    "# top\napiVersion: v1\nkind: Secret\nmetadata:\n    name: s # inline\nstringData:\n    a: hello\n    n: 12\n    f: 1.5\n    b: true\n    t: 2024-01-01T00:00:00Z\n    ml: |\n        one\n        two\n    list:\n        # in list\n        - x\n        - z\nbase: &b\n    k: v\nuse: *b\n---\nkind: Other\nx_unencrypted: plain\n",
+  ],
+  [
+    "json",
+    '{\n\t"a": "x",\n\t"n": 1.5,\n\t"o": {\n\t\t"b": [\n\t\t\t1,\n\t\t\ttrue,\n\t\t\tnull\n\t\t]\n\t}\n}\n',
+  ],
+  ["dotenv", "# comment\nA=1\nB=two\\nlines\n"],
+  ["ini", "[s]\nk  = v\n; c\nk2 = w\n"],
+  ["binary", "\u0000\u0001 binary \u00ff"],
+];
+
+describe("encrypt → decrypt round trips", () => {
+  for (const [format, text] of samples) {
+    it(`${format}: identity, unchanged content keeps its ciphertext, one edit changes one value`, async () => {
+      const enc = await encryptBytes(Buffer.from(text), format, { recipients: [recipient] });
+      if (!enc.ok) throw new Error(enc.error);
+      const out = enc.bytes.toString("utf8");
+      expect(out).not.toContain("hello");
+      // The markers Flux looks for.
+      const marker = {
+        yaml: "mac: ENC[",
+        json: '"mac": "ENC[',
+        binary: '"mac": "ENC[',
+        dotenv: "sops_mac=ENC[",
+        ini: "[sops]",
+      }[format];
+      expect(out).toContain(marker);
+      expect(out).toContain(format === "dotenv" ? "sops_version=3.10.2" : "3.10.2");
+      const o = await openBytes(enc.bytes, format, { identities: [identity] });
+      if (!o.ok) throw new Error(o.error);
+      // An alias whose target gets encrypted is expanded, as sops does (one ciphertext cannot serve two paths).
+      const expected = format === "yaml" ? text.replace("use: *b", "use:\n    k: v") : text;
+      expect(o.opened.plaintext.toString("latin1")).toBe(Buffer.from(expected).toString("latin1"));
+      const same = sealBytes(o.opened, o.opened.plaintext);
+      expect(same).toMatchObject({ ok: true, changed: false });
+      if (same.ok) expect(same.bytes.equals(enc.bytes)).toBe(true);
+      if (format === "binary") return;
+      const edited = Buffer.from(
+        o.opened.plaintext.toString().replace(/\bv\b|hello|two|"x"/, (m) => (m === '"x"' ? '"x2"' : `${m}2`)),
+      );
+      const s = sealBytes(o.opened, edited);
+      if (!s.ok) throw new Error(s.error);
+      const before = new Set(out.split("\n"));
+      const changed = s.bytes
+        .toString()
+        .split("\n")
+        .filter((l) => !before.has(l) && !/lastmodified|mac/.test(l));
+      expect(changed).toHaveLength(1);
+      const again = await openBytes(s.bytes, format, { identities: [identity] });
+      expect(again.ok && again.opened.plaintext.equals(edited)).toBe(true);
+    });
+  }
+
+  it("keeps values outside encrypted_regex plain and in the MAC", async () => {
+    const rule = makeRule("encrypted_regex", "^(data|stringData)$");
+    if (typeof rule === "string") throw new Error(rule);
+    const enc = await encryptBytes(Buffer.from(samples[0]?.[1] as string), "yaml", {
+      recipients: [recipient],
+      rule,
+    });
+    if (!enc.ok) throw new Error(enc.error);
+    const text = enc.bytes.toString();
+    expect(text).toContain("name: s # inline");
+    expect(text).toContain("use: *b"); // nothing encrypted below the alias: it stays an alias
+    const tampered = Buffer.from(text.replace("name: s", "name: t"));
+    expect(await openBytes(tampered, "yaml", { identities: [identity] })).toMatchObject({
+      code: "mac-mismatch",
+    });
+  });
+});
+
+describe("hostile input", () => {
+  const enc = async (t: string, f: Format = "yaml") => {
+    const r = await encryptBytes(Buffer.from(t), f, { recipients: [recipient] });
+    if (!r.ok) throw new Error(r.error);
+    return r.bytes;
+  };
+  const open = (b: Buffer, f: Format = "yaml", ids = [identity]) => openBytes(b, f, { identities: ids });
+
+  it("refuses to encrypt twice, or an empty file", async () => {
+    const once = await enc("a: b\n");
+    expect(await encryptBytes(once, "yaml", { recipients: [recipient] })).toMatchObject({
+      code: "already-encrypted",
+    });
+    expect(
+      await encryptBytes(await enc("A=1\n", "dotenv"), "dotenv", { recipients: [recipient] }),
+    ).toMatchObject({
+      code: "already-encrypted",
+    });
+    expect(await encryptBytes(Buffer.alloc(0), "yaml", { recipients: [recipient] })).toMatchObject({
+      code: "empty",
+    });
+  });
+
+  it("reports truncated files, wrong types, a missing MAC, a wrong key and huge files", async () => {
+    const good = await enc("a: secret\nb: 2\n");
+    const text = good.toString();
+    for (const cut of [10, text.indexOf("sops:") + 30, text.length - 40]) {
+      const r = await open(Buffer.from(text.slice(0, cut)));
+      expect(r.ok).toBe(false);
+    }
+    const wrongType = text.replace(/^b: ENC\[[^\n]*/m, "b: 2");
+    expect(await open(Buffer.from(wrongType))).toMatchObject({ code: "bad-value" });
+    const noMac = text.replace(/^ {4}mac: ENC\[[^\n]*\n/m, "");
+    expect(await open(Buffer.from(noMac))).toMatchObject({ code: "no-mac" });
+    const other = parseAgeIdentities(
+      "AGE-SECRET-KEY-1RH87A5Z54ZGUR9S0AS3R6WHFSEFNPLYMAKF5Z2CEU7R06VRJ0A3Q7242AM\n",
+    ).identities;
+    expect(await open(good, "yaml", other)).toMatchObject({ code: "no-matching-identity" });
+    expect(await open(Buffer.alloc(17 * 1024 * 1024, 0x61))).toMatchObject({ code: "too-large" });
+    const moved = text.replace(/^a: (ENC\[[^\n]*)\nb: (ENC\[[^\n]*)/m, "a: $2\nb: $1");
+    expect(await open(Buffer.from(moved))).toMatchObject({ code: "auth-failed" });
+  });
+});
+
+describe.skipIf(!which("age"))("interop with the age CLI", () => {
+  it("age -d unwraps the data key homeops wrapped, and that key opens the values", async () => {
+    const enc = await encryptBytes(Buffer.from("a: hello\n"), "yaml", { recipients: [recipient] });
+    if (!enc.ok) throw new Error(enc.error);
+    const r = readEncrypted(enc.bytes, "yaml");
+    if (!r.ok) throw new Error(r.error);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-age-"));
+    try {
+      fs.writeFileSync(path.join(dir, "enc"), r.metadata.age[0]?.enc ?? "");
+      const out = execArgv("age", [
+        "-d",
+        "-i",
+        path.join(testdata, "age.txt"),
+        "-o",
+        path.join(dir, "key"),
+        path.join(dir, "enc"),
+      ]);
+      expect(out.stderr).toBe("");
+      const key = fs.readFileSync(path.join(dir, "key"));
+      expect(key).toHaveLength(32);
+      const o = openWithKey(enc.bytes, "yaml", r.body, r.metadata, key, {});
+      expect(o.ok && o.opened.plaintext.toString()).toBe("a: hello\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+if (!which("age")) console.log("skipping age CLI interop: `age` is not on PATH");
+
+const vectors = path.resolve(here, "../../../shared/sops-vectors/sops");
+const gpg = which("gpg");
+if (!gpg || !fs.existsSync(vectors))
+  console.log("skipping PGP vectors: gpg or ../shared/sops-vectors is absent");
+
+describe.skipIf(!gpg || !fs.existsSync(vectors))(
+  "sops' own PGP vectors (data key unwrapped with gpg)",
+  () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-gpg-"));
+    const env = { ...process.env, GNUPGHOME: home };
+    execArgv("gpg", ["--batch", "--import", path.join(vectors, "pgp/sops_functional_tests_key.asc")], {
+      env,
+    });
+    const files: [string, Format][] = [
+      ["example.yaml", "yaml"],
+      ["example.json", "json"],
+      ["example.ini", "ini"],
+      ["example.txt", "binary"],
+      ["functional-tests/res/format.enc.yaml", "yaml"],
+      ["functional-tests/res/format.enc.json", "json"],
+      ["functional-tests/res/format.enc.env", "dotenv"],
+      ["functional-tests/res/format.enc.ini", "ini"],
+      ["functional-tests/res/format-2.enc.ini", "ini"],
+      ["functional-tests/res/comments.enc.yaml", "yaml"],
+      ["functional-tests/res/multiple_keys.yaml", "yaml"],
+    ];
+    for (const [file, format] of files) {
+      it(`${file}: MAC verified`, () => {
+        const bytes = fs.readFileSync(path.join(vectors, file));
+        const r = readEncrypted(bytes, format);
+        if (!r.ok) throw new Error(r.error);
+        const pgp = (r.metadata.others.pgp ?? []) as { enc?: string }[];
+        const dk = unwrapBinary(pgp, env);
+        expect(dk).toHaveLength(32);
+        const o = openWithKey(bytes, format, r.body, r.metadata, dk as Buffer, {});
+        if (!o.ok) throw new Error(`${o.code}: ${o.error}`);
+        expect(o.opened.plaintext.length).toBeGreaterThan(0);
+      });
+    }
+  },
+);
+
+/** gpg's stdout as bytes (execArgv decodes UTF-8, which a random key does not survive). */
+function unwrapBinary(pgp: { enc?: string }[], env: NodeJS.ProcessEnv): Buffer | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-pgp-"));
+  try {
+    for (const p of pgp) {
+      const out = path.join(dir, "key");
+      fs.writeFileSync(path.join(dir, "enc"), p.enc ?? "");
+      const d = execArgv(
+        "gpg",
+        ["--batch", "--quiet", "--yes", "-o", out, "--decrypt", path.join(dir, "enc")],
+        { env },
+      );
+      if (d.status === 0) return fs.readFileSync(out);
+    }
+    return undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("homeops build decrypts as Flux does", () => {
+  const repo = path.join(testdata, "flux-repo");
+  const golden = (name: string, text: string) => {
+    const file = path.join(testdata, "golden", name);
+    if (process.env.UPDATE_GOLDENS || !fs.existsSync(file)) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+    expect(text).toBe(fs.readFileSync(file, "utf8"));
+  };
+
+  it("Secrets, a secretGenerator over an encrypted dotenv file, and an encrypted substituteFrom Secret", async () => {
+    const decryption = await prepareFluxDecryption(repo, [identity]);
+    const shown = renderRepository(repo, { decryption, showSecrets: true });
+    expect([...shown.diagnostics, ...decryption.fileDiagnostics]).toEqual([]);
+    const text = renderYaml(shown);
+    expect(text).toContain("url: https://app.example.org");
+    expect(text).toContain("password: correct-horse-battery-staple");
+    expect(text).toContain(`API_TOKEN: ${Buffer.from("tok-123").toString("base64")}`);
+    golden("flux-repo.decrypted.yaml", text);
+    const masked = renderYaml(renderRepository(repo, { decryption }));
+    expect(masked).not.toContain("correct-horse");
+    golden("flux-repo.masked.yaml", masked);
+  });
+
+  const corpus = path.resolve(here, "../../../shared/corpus/carldanley__home-ops");
+  it.skipIf(!fs.existsSync(corpus))(
+    "one diagnostic per encrypted file of a repository whose key we lack",
+    async () => {
+      const decryption = await prepareFluxDecryption(corpus, [identity]);
+      const r = renderRepository(corpus, { decryption });
+      const sops = [...r.diagnostics, ...decryption.fileDiagnostics].filter((d) => d.code.startsWith("SOPS"));
+      const files = sops.map((d) => d.file);
+      expect(new Set(files).size).toBe(files.length);
+      expect(sops.every((d) => d.code === "SOPS030" && d.line === undefined)).toBe(true);
+      expect(files.length).toBe(23);
+    },
+  );
+});
+
+describe("edit", () => {
+  it("leaves no plaintext on disk when killed mid-way", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-kill-"));
+    const tmp = path.join(dir, "tmp");
+    fs.mkdirSync(tmp);
+    try {
+      const enc = await encryptBytes(Buffer.from("a: plaintext-marker\n"), "yaml", {
+        recipients: [recipient],
+      });
+      if (!enc.ok) throw new Error(enc.error);
+      const file = path.join(dir, "s.yaml");
+      fs.writeFileSync(file, enc.bytes);
+      const editor = path.join(dir, "editor.sh");
+      fs.writeFileSync(editor, "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
+      const child = spawn(
+        path.resolve(here, "../../node_modules/.bin/tsx"),
+        [
+          path.resolve(here, "../cli/main.ts"),
+          "secrets",
+          "edit",
+          file,
+          "--age-key-file",
+          path.join(testdata, "age.txt"),
+        ],
+        { env: { ...process.env, EDITOR: editor, TMPDIR: tmp }, stdio: "ignore" },
+      );
+      // tsx keeps its own IPC pipe in TMPDIR; the edit directory is ours.
+      const edits = () => fs.readdirSync(tmp).filter((n) => n.startsWith("homeops-edit-"));
+      const seen = await waitFor(
+        () => edits().some((d) => fs.readdirSync(path.join(tmp, d)).length > 0),
+        20_000,
+      );
+      expect(seen).toBe(true);
+      const inside = edits().flatMap((d) => fs.readdirSync(path.join(tmp, d)));
+      expect(inside).toEqual(["s.yaml"]);
+      child.kill("SIGTERM");
+      await new Promise((r) => child.on("exit", r));
+      expect(edits()).toEqual([]);
+      expect(fs.readFileSync(file).equals(enc.bytes)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+});
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
