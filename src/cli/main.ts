@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./build-command.ts";
+import { registerCheck } from "./check-command.ts";
 import { registerKustomize } from "./kustomize-command.ts";
 import { registerTalos } from "./talos-command.ts";
 import { registerSecrets } from "./secrets-command.ts";
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     code = c;
   };
   registerBuild(program, setCode);
+  registerCheck(program, setCode);
   registerKustomize(program, setCode);
   registerTalos(program, setCode);
   registerSecrets(program, setCode);

@@ -17,6 +17,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   /** `check.maxWarnings` of `.homeops.yaml`, when set. */
   maxWarnings?: number;
+  /** How much was checked. */
+  checked: { clusters: number; kustomizations: number; objects: number };
 }
 
 /**
@@ -43,7 +45,14 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   }
   for (const d of render.diagnostics) if (!ctx.consumed.has(d)) out.add(d);
   const settings = { ...config.rules, ...options.rules };
-  const result: CheckResult = { diagnostics: sortDiagnostics(applySettings(out.items, settings)) };
+  const result: CheckResult = {
+    diagnostics: sortDiagnostics(applySettings(out.items, settings)),
+    checked: {
+      clusters: render.clusters.length,
+      kustomizations: render.kustomizations.length,
+      objects: ctx.objects.length,
+    },
+  };
   if (config.maxWarnings !== undefined) result.maxWarnings = config.maxWarnings;
   return result;
 }

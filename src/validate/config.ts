@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RepoFs } from "../core/repo-fs.ts";
 import { loadYaml } from "../core/yaml/load.ts";
-import type { Finding } from "./context.ts";
+import { type Finding, keyPosition } from "./context.ts";
 
 /** How a rule's findings are reported; `warn` and `warning` are the same. */
 export const ruleSettingSchema = z.enum(["off", "info", "warn", "warning", "error"]);
@@ -51,7 +51,9 @@ export function loadCheckConfig(fs: RepoFs): { config: CheckConfig; problems: Fi
     const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
     for (const key of keys) {
       const full = key === undefined ? path : [...path, key];
-      const pos = doc.positionOf(full) ?? doc.positionOf(path) ?? { line: doc.line, column: doc.column };
+      const value = doc.positionOf(full) ?? doc.positionOf(path) ?? { line: doc.line, column: doc.column };
+      const last = full[full.length - 1];
+      const pos = (typeof last === "string" && keyPosition(text, value, last)) || value;
       problems.push({
         message: `${CONFIG_FILE}: ${full.join(".") || "(root)"}: ${key === undefined ? issue.message : "unknown key"}`,
         at: { file: CONFIG_FILE, line: pos.line, column: pos.column },

@@ -122,6 +122,15 @@ export class CheckContext {
     return p ? { file: at.file, line: p.line, column: p.column } : at;
   }
 
+  /** Position of the key of a field (`dependsOn:`), for findings about the field itself rather than its value. */
+  keyPositionIn(at: Position, fieldPath: readonly (string | number)[]): Position {
+    const p = this.positionIn(at, fieldPath);
+    const key = fieldPath[fieldPath.length - 1];
+    if (p === at || typeof key !== "string") return p;
+    const found = keyPosition(this.fs.tryReadRel(at.file) ?? "", p, key);
+    return found ? { file: at.file, ...found } : p;
+  }
+
   /** Every .yaml/.yml file of the repository (repo-relative, sorted), hidden and vendored folders skipped. */
   yamlFiles(): string[] {
     if (this.#yamlFiles) return this.#yamlFiles;
@@ -139,4 +148,22 @@ export class CheckContext {
     this.#yamlFiles = out;
     return out;
   }
+}
+
+/** The `key:` written on the line of its value or the line before (block values), or undefined. */
+export function keyPosition(
+  text: string,
+  value: { line: number; column: number },
+  key: string,
+): { line: number; column: number } | undefined {
+  const lines = text.split("\n");
+  for (let ln = value.line; ln >= Math.max(1, value.line - 1); ln--) {
+    const line = lines[ln - 1] ?? "";
+    const end = ln === value.line ? value.column - 1 : line.length;
+    for (const form of [`${key}:`, `"${key}":`, `'${key}':`]) {
+      const i = line.lastIndexOf(form, end);
+      if (i >= 0) return { line: ln, column: i + 1 };
+    }
+  }
+  return undefined;
 }

@@ -132,3 +132,51 @@ export function sourceExists(
   }
   return false;
 }
+
+/** A Flux Kustomization of a cluster: rendered, or only seen as an object (its source is not this repository). */
+export interface FluxKs {
+  cluster: string;
+  namespace: string;
+  name: string;
+  spec: ValueMap;
+  at: Position;
+  /** The render of it, when it was rendered. */
+  rendered: RenderedKustomization | undefined;
+}
+
+const fluxKsCache = new WeakMap<CheckContext, FluxKs[]>();
+
+/**
+ * Every Flux Kustomization of every cluster once: the roots bootstrap creates, then each one some Kustomization
+ * applies, whether or not it could be rendered here.
+ */
+export function fluxKustomizations(ctx: CheckContext): FluxKs[] {
+  const cached = fluxKsCache.get(ctx);
+  if (cached) return cached;
+  const out: FluxKs[] = [];
+  const seen = new Set<string>();
+  const rendered = new Map(
+    ctx.render.kustomizations.map((k) => [`${k.cluster}\0${k.namespace}/${k.name}`, k]),
+  );
+  for (const r of rootKustomizations(ctx)) {
+    seen.add(`${r.cluster}\0${r.namespace}/${r.name}`);
+    out.push({
+      cluster: r.cluster,
+      namespace: r.namespace,
+      name: r.name,
+      spec: r.spec,
+      at: r.origin,
+      rendered: r,
+    });
+  }
+  for (const o of ctx.ofKind("Kustomization", "kustomize.toolkit.fluxcd.io")) {
+    const namespace = o.namespace || "default";
+    const key = `${o.ks.cluster}\0${namespace}/${o.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const spec = isMap(o.obj.spec) ? o.obj.spec : ({} as ValueMap);
+    out.push({ cluster: o.ks.cluster, namespace, name: o.name, spec, at: o.at, rendered: rendered.get(key) });
+  }
+  fluxKsCache.set(ctx, out);
+  return out;
+}

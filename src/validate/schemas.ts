@@ -6,6 +6,18 @@ import k8s from "./schemas/kubernetes.json" with { type: "json" };
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
+/** The version current Flux serves for each of its kinds, by `group/kind`. */
+const SERVED = new Map<string, string>();
+for (const key of Object.keys(flux.crds)) {
+  const [apiVersion = "", kind = ""] = key.split(" ");
+  SERVED.set(`${apiVersion.slice(0, apiVersion.indexOf("/"))}/${kind}`, apiVersion);
+}
+
+/** The apiVersion current Flux serves for a kind of its API group, or undefined for other kinds. */
+export function fluxServedVersion(group: string, kind: string): string | undefined {
+  return SERVED.get(`${group}/${kind}`);
+}
+
 /** A schema problem: `unknown` for a field the schema does not declare (the API server prunes or rejects it). */
 export interface SchemaProblem {
   path: (string | number)[];
@@ -65,7 +77,7 @@ export class SchemaSet {
     if (source === "crd" || source === "flux") {
       const raw =
         source === "crd" ? this.#crds.get(key) : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
-      fn = this.#ajv.compile(fromOpenApi(raw ?? {}, true) as object);
+      fn = this.#ajv.compile(withObjectMeta(fromOpenApi(raw ?? {}, true)) as object);
     } else if (source === "kubernetes") {
       if (!this.#k8sAdded) {
         const defs: Record<string, Json> = {};
@@ -111,6 +123,7 @@ function fromOpenApi(s: Json, structural: boolean): Json {
   // Flux Operator lets notification-controller watch its own kinds (Alert eventSources, Receiver resources).
   if (Array.isArray(out.enum) && out.enum.includes("Kustomization") && out.enum.includes("GitRepository"))
     out.enum = [...out.enum, ...FLUX_OPERATOR_KINDS.filter((k) => !(out.enum as Json[]).includes(k))];
+  if (s["x-kubernetes-embedded-resource"] === true) withObjectMeta(out);
   if (
     structural &&
     s.type === "object" &&
@@ -121,6 +134,19 @@ function fromOpenApi(s: Json, structural: boolean): Json {
     out.additionalProperties = false;
   }
   return out;
+}
+
+/** The API server accepts apiVersion, kind and metadata at the root of every object, declared or not. */
+function withObjectMeta(schema: Json): Json {
+  if (!isObj(schema)) return schema;
+  const props = isObj(schema.properties) ? schema.properties : {};
+  schema.properties = {
+    apiVersion: { type: "string" },
+    kind: { type: "string" },
+    metadata: { type: "object" },
+    ...props,
+  };
+  return schema;
 }
 
 const FLUX_OPERATOR_KINDS = ["FluxInstance", "FluxReport", "ResourceSet", "ResourceSetInputProvider"];

@@ -1,7 +1,7 @@
 import type { Position } from "../../core/diagnostics.ts";
 import { ksKey, str } from "../../flux/objects.ts";
 import type { Finding, Rule } from "../context.ts";
-import { entries } from "../lookup.ts";
+import { entries, fluxKustomizations } from "../lookup.ts";
 
 interface Node {
   key: string;
@@ -24,12 +24,12 @@ export const rule: Rule = {
       }
       if (!m.has(node.key)) m.set(node.key, node);
     };
-    for (const ks of ctx.render.kustomizations) {
+    for (const ks of fluxKustomizations(ctx)) {
       add(ks.cluster, "Kustomization", {
         key: ksKey(ks),
         deps: entries(ks.spec, ["dependsOn"]).map(([i, d]) => ({
           key: `${str(d.namespace) || ks.namespace}/${str(d.name)}`,
-          at: ctx.positionIn(ks.origin, ["spec", "dependsOn", i, "name"]),
+          at: ctx.positionIn(ks.at, ["spec", "dependsOn", i, "name"]),
         })),
       });
     }

@@ -1,6 +1,6 @@
 import { ksKey, str } from "../../flux/objects.ts";
 import type { Rule } from "../context.ts";
-import { entries } from "../lookup.ts";
+import { entries, fluxKustomizations } from "../lookup.ts";
 
 export const rule: Rule = {
   code: "CHK101",
@@ -9,16 +9,15 @@ export const rule: Rule = {
   summary:
     "a Kustomization or HelmRelease `dependsOn` names an object of its kind that the cluster does not have",
   run(ctx, report) {
-    const kustomizations = new Set(ctx.render.kustomizations.map((k) => `${k.cluster}\0${ksKey(k)}`));
-    for (const o of ctx.ofKind("Kustomization", "kustomize.toolkit.fluxcd.io"))
-      kustomizations.add(`${o.ks.cluster}\0${o.namespace || "default"}/${o.name}`);
-    for (const ks of ctx.render.kustomizations) {
+    const all = fluxKustomizations(ctx);
+    const kustomizations = new Set(all.map((k) => `${k.cluster}\0${ksKey(k)}`));
+    for (const ks of all) {
       for (const [i, d] of entries(ks.spec, ["dependsOn"])) {
         const target = `${str(d.namespace) || ks.namespace}/${str(d.name)}`;
         if (kustomizations.has(`${ks.cluster}\0${target}`)) continue;
         report({
           message: `Kustomization ${ksKey(ks)} depends on Kustomization ${target}, which no Kustomization of cluster '${ks.cluster}' creates`,
-          at: ctx.positionIn(ks.origin, ["spec", "dependsOn", i, "name"]),
+          at: ctx.positionIn(ks.at, ["spec", "dependsOn", i, "name"]),
           hint: "Fix the name or namespace (it defaults to the Kustomization's own), or add the missing Kustomization.",
         });
       }

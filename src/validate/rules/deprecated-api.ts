@@ -1,13 +1,5 @@
 import type { Rule } from "../context.ts";
-import flux from "../schemas/flux.json" with { type: "json" };
-
-/** The version current Flux serves for each of its kinds, by `group/kind`. */
-const SERVED = new Map<string, string>();
-for (const key of Object.keys(flux.crds)) {
-  const [apiVersion = "", kind = ""] = key.split(" ");
-  const group = apiVersion.slice(0, apiVersion.indexOf("/"));
-  SERVED.set(`${group}/${kind}`, apiVersion);
-}
+import { fluxServedVersion } from "../schemas.ts";
 
 export const rule: Rule = {
   code: "CHK304",
@@ -17,7 +9,7 @@ export const rule: Rule = {
     "a Flux object uses an API version current Flux no longer serves (e.g. helm.toolkit.fluxcd.io/v2beta1)",
   run(ctx, report) {
     for (const o of ctx.objects) {
-      const current = SERVED.get(`${o.group}/${o.kind}`);
+      const current = fluxServedVersion(o.group, o.kind);
       const apiVersion = typeof o.obj.apiVersion === "string" ? o.obj.apiVersion : "";
       if (!current || current === apiVersion) continue;
       report({

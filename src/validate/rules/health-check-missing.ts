@@ -1,7 +1,7 @@
 import { getPath } from "../../core/yaml/value.ts";
 import { ksKey, str } from "../../flux/objects.ts";
 import type { Rule } from "../context.ts";
-import { entries } from "../lookup.ts";
+import { entries, fluxKustomizations } from "../lookup.ts";
 import { groupOfApiVersion } from "../scope.ts";
 
 export const rule: Rule = {
@@ -10,7 +10,7 @@ export const rule: Rule = {
   severity: "error",
   summary: "a Kustomization's `healthChecks` names an object that no Kustomization of the cluster produces",
   run(ctx, report) {
-    for (const ks of ctx.render.kustomizations) {
+    for (const ks of fluxKustomizations(ctx)) {
       for (const [i, hc] of entries(ks.spec, ["healthChecks"])) {
         const kind = str(hc.kind);
         const name = str(hc.name);
@@ -40,7 +40,7 @@ export const rule: Rule = {
         if (!flux && helmIn) continue;
         report({
           message: `Kustomization ${ksKey(ks)} waits for ${kind} ${ns ? `${ns}/` : ""}${name}, which no Kustomization of cluster '${ks.cluster}' produces`,
-          at: ctx.positionIn(ks.origin, ["spec", "healthChecks", i, "name"]),
+          at: ctx.positionIn(ks.at, ["spec", "healthChecks", i, "name"]),
           hint: "Fix the health check's kind, name or namespace, or remove it: Flux reports the Kustomization unhealthy until it times out.",
         });
       }

@@ -1,7 +1,7 @@
 import { isMap } from "../../core/yaml/value.ts";
 import { ksKey, str } from "../../flux/objects.ts";
 import type { Rule } from "../context.ts";
-import { entries, findProvider } from "../lookup.ts";
+import { entries, findProvider, fluxKustomizations } from "../lookup.ts";
 
 /** fluxcd/pkg kustomize_varsub.go varsub regexp. */
 const VAR_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -13,7 +13,7 @@ export const rule: Rule = {
   summary:
     "a substitution variable whose name Flux refuses (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`): the whole Kustomization fails",
   run(ctx, report) {
-    for (const ks of ctx.render.kustomizations) {
+    for (const ks of fluxKustomizations(ctx)) {
       const pb = ks.spec.postBuild;
       if (!isMap(pb)) continue;
       let bad = false;
@@ -23,7 +23,7 @@ export const rule: Rule = {
           bad = true;
           report({
             message: `variable name '${k}' of Kustomization ${ksKey(ks)} is invalid: Flux fails the whole Kustomization`,
-            at: ctx.positionIn(ks.origin, ["spec", "postBuild", "substitute", k]),
+            at: ctx.keyPositionIn(ks.at, ["spec", "postBuild", "substitute", k]),
             hint: "Use letters, digits and underscores only, not starting with a digit (e.g. MY_VAR).",
           });
         }
@@ -42,7 +42,7 @@ export const rule: Rule = {
             bad = true;
             report({
               message: `key '${k}' of ${kind} ${ks.namespace}/${str(ref.name)} is not a valid variable name, and Kustomization ${ksKey(ks)} substitutes from it: Flux fails the whole Kustomization`,
-              at: ctx.positionIn(src.at, [field, k]),
+              at: ctx.keyPositionIn(src.at, [field, k]),
               hint: "Rename the key (letters, digits, underscores), or keep such keys in another object.",
             });
           }

@@ -13,7 +13,7 @@ export const rule: Rule = {
       if (ctx.clusterScoped(apiVersion, o.kind) !== false) continue;
       report({
         message: `${o.kind} ${o.name} has no namespace after rendering (Kustomization ${o.ks.namespace}/${o.ks.name}); Flux fails to apply it`,
-        at: ctx.positionIn(o.at, ["metadata"]),
+        at: ctx.keyPositionIn(o.at, ["metadata"]),
         hint: "Set metadata.namespace, `namespace:` in the kustomization.yaml, or spec.targetNamespace of the Flux Kustomization.",
       });
     }

@@ -34,7 +34,7 @@ export const rule: Rule = {
         seen.add(key);
         report({
           message: `Secret ${o.namespace ? `${o.namespace}/` : ""}${o.name} is committed unencrypted (${field}.${k} holds a value)`,
-          at: ctx.positionIn(o.at, [field, k]),
+          at: ctx.keyPositionIn(o.at, [field, k]),
           hint: "Encrypt the file with sops (and rename it *.sops.yaml), or use a SealedSecret or an ExternalSecret; rotate the exposed value.",
         });
         break;

@@ -10,7 +10,7 @@ export const rule: Rule = {
   run(ctx, report) {
     for (const { o, problems } of schemaResult(ctx).invalid) {
       for (const p of problems) {
-        if (p.unknown) continue;
+        if (p.unknown || reportedElsewhere(o.kind, p.path)) continue;
         report({
           message: `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}: ${p.path.length ? `${p.path.join(".")}: ` : ""}${p.message}`,
           at: ctx.positionIn(o.at, p.path),
@@ -19,3 +19,9 @@ export const rule: Rule = {
     }
   },
 };
+
+/** A HelmRelease chart reference of the wrong kind is CHK105's finding, with a better message. */
+function reportedElsewhere(kind: string, path: (string | number)[]): boolean {
+  const p = path.join(".");
+  return kind === "HelmRelease" && (p === "spec.chartRef.kind" || p === "spec.chart.spec.sourceRef.kind");
+}

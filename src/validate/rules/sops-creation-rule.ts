@@ -18,7 +18,7 @@ export const rule: Rule = {
       for (const d of ctx.load(file)?.docs ?? []) {
         if (!isMap(d.value) || !isMap(d.value.sops)) continue;
         const sops = d.value.sops;
-        const at = ctx.positionIn({ file, line: d.line, column: d.column }, ["sops"]);
+        const at = ctx.keyPositionIn({ file, line: d.line, column: d.column }, ["sops"]);
         const rule = matchingRule(config, file);
         if (!rule) {
           report({

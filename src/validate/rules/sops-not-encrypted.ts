@@ -23,7 +23,7 @@ export const rule: Rule = {
         } else if (typeof sops.mac !== "string" || !sops.mac.startsWith("ENC[")) {
           report({
             message: `the SOPS metadata of ${file} has no MAC: the file was edited by hand or truncated`,
-            at: ctx.positionIn(at, ["sops"]),
+            at: ctx.keyPositionIn(at, ["sops"]),
             hint: "Re-encrypt it with sops so its integrity can be verified.",
           });
         }

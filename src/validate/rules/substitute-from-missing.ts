@@ -1,6 +1,6 @@
 import { ksKey, str } from "../../flux/objects.ts";
 import type { Rule } from "../context.ts";
-import { entries, findProvider } from "../lookup.ts";
+import { entries, findProvider, fluxKustomizations } from "../lookup.ts";
 
 export const rule: Rule = {
   code: "CHK107",
@@ -9,7 +9,7 @@ export const rule: Rule = {
   summary:
     "a Kustomization's `postBuild.substituteFrom` names a ConfigMap or Secret that nothing creates and is not optional",
   run(ctx, report) {
-    for (const ks of ctx.render.kustomizations) {
+    for (const ks of fluxKustomizations(ctx)) {
       for (const [i, ref] of entries(ks.spec, ["postBuild", "substituteFrom"])) {
         const kind = str(ref.kind);
         const name = str(ref.name);
@@ -21,7 +21,7 @@ export const rule: Rule = {
         if (findProvider(ctx, kind, ks.namespace, name)) continue;
         report({
           message: `Kustomization ${ksKey(ks)} substitutes variables from ${kind} ${ks.namespace}/${name}, which nothing in the repository creates`,
-          at: ctx.positionIn(ks.origin, ["spec", "postBuild", "substituteFrom", i, "name"]),
+          at: ctx.positionIn(ks.at, ["spec", "postBuild", "substituteFrom", i, "name"]),
           hint: "substituteFrom is read in the Kustomization's own namespace; add the object, fix the name, or mark it optional: true.",
         });
       }

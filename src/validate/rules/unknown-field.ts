@@ -13,7 +13,7 @@ export const rule: Rule = {
         if (!p.unknown) continue;
         report({
           message: `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}: unknown field ${p.path.join(".")}`,
-          at: ctx.positionIn(o.at, p.path),
+          at: ctx.keyPositionIn(o.at, p.path),
           hint: "Check the spelling and the API version's reference documentation.",
         });
       }

@@ -9,12 +9,18 @@ export const rule: Rule = {
   summary:
     "a YAML file inside a Kustomization's directory tree that no build reads (forgotten in kustomization.yaml `resources`?)",
   run(ctx, report) {
+    // A build that failed stopped reading: its tree says nothing about what is referenced.
+    const failed = new Set(
+      ctx.render.diagnostics
+        .filter((d) => d.code === "FLX011")
+        .map((d) => /^Kustomization (\S+) cannot be built/.exec(d.message)?.[1]),
+    );
     const read = new Set<string>();
     const dirs = new Set<string>();
     for (const ks of ctx.render.kustomizations) {
       for (const f of ks.files) read.add(f);
       // Kustomizations of artifacts are built from copies: their trees are not the repository's.
-      if (!ctx.fs.contains(ks.sourceRoot)) continue;
+      if (!ctx.fs.contains(ks.sourceRoot) || failed.has(`${ks.namespace}/${ks.name}`)) continue;
       const dir = ctx.fs.rel(path.resolve(ks.sourceRoot, cleanPath(ks.path)));
       dirs.add(dir);
     }

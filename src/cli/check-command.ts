@@ -1,0 +1,97 @@
+import * as path from "node:path";
+import type { Command } from "commander";
+import { formatDiagnostics, formatDiagnosticsJson } from "../core/print-diagnostics.ts";
+import { RepoFs } from "../core/repo-fs.ts";
+import { checkRepository } from "../validate/check.ts";
+import { type RuleSetting, ruleSettingSchema } from "../validate/config.ts";
+import { formatGithub, formatSarif } from "../validate/output.ts";
+import { RULES } from "../validate/rules/index.ts";
+
+interface CheckFlags {
+  format: string;
+  maxWarnings?: string;
+  rule: string[];
+  strictSubstitute?: boolean;
+}
+
+const FORMATS = ["text", "json", "github", "sarif"];
+const VERSION = "0.1.0";
+
+export function registerCheck(program: Command, setCode: (c: number) => void): void {
+  program
+    .command("check")
+    .description(
+      "render the repository and report every problem Flux would hit, with file:line:col and a stable code",
+    )
+    .argument("[repo-dir]", "repository root", ".")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "text")
+    .option("--max-warnings <n>", "fail (exit 1) with more warnings than this")
+    .option(
+      "--rule <code=level>",
+      "set a code's severity: off, info, warn or error (repeatable; wins over .homeops.yaml)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option(
+      "--no-strict-substitute",
+      "unset variables become empty instead of failing (Flux's feature gate off)",
+    )
+    .action((repoDir: string, flags: CheckFlags) => setCode(check(repoDir, flags)));
+}
+
+function usage(message: string): number {
+  process.stderr.write(`homeops check: ${message}\n`);
+  return 2;
+}
+
+function check(repoDir: string, flags: CheckFlags): number {
+  if (!FORMATS.includes(flags.format)) return usage(`--format must be one of ${FORMATS.join(", ")}`);
+  let maxWarnings: number | undefined;
+  if (flags.maxWarnings !== undefined) {
+    maxWarnings = Number(flags.maxWarnings);
+    if (!/^\d+$/.test(flags.maxWarnings)) return usage("--max-warnings must be a non-negative integer");
+  }
+  const rules: Record<string, RuleSetting> = {};
+  const codes = new Set(RULES.map((r) => r.code));
+  for (const r of flags.rule) {
+    const m = /^([A-Z]+\d{3})=(.*)$/.exec(r);
+    const level = ruleSettingSchema.safeParse(m?.[2]);
+    if (!m || !level.success) return usage(`--rule expects CODE=off|info|warn|error, not '${r}'`);
+    if (m[1]!.startsWith("CHK") && !codes.has(m[1]!))
+      return usage(`--rule: no rule ${m[1]} (see docs/rules.md)`);
+    rules[m[1]!] = level.data;
+  }
+  const root = path.resolve(repoDir);
+  const result = checkRepository(root, {
+    rules,
+    ...(flags.strictSubstitute === false ? { strictSubstitute: false } : {}),
+  });
+  const ds = result.diagnostics;
+  const errors = ds.filter((d) => d.severity === "error").length;
+  const warnings = ds.filter((d) => d.severity === "warning").length;
+  const limit = maxWarnings ?? result.maxWarnings;
+  if (flags.format === "json") process.stdout.write(formatDiagnosticsJson(ds));
+  else if (flags.format === "github") process.stdout.write(formatGithub(ds));
+  else if (flags.format === "sarif") process.stdout.write(formatSarif(ds, VERSION));
+  else {
+    const fs = new RepoFs(root);
+    const shown = ds.filter((d) => d.severity !== "info");
+    const infos = ds.length - shown.length;
+    const { clusters, kustomizations, objects } = result.checked;
+    const scope = `${clusters} cluster${clusters === 1 ? "" : "s"}, ${kustomizations} Kustomizations, ${objects} objects`;
+    if (shown.length > 0) {
+      process.stdout.write(
+        formatDiagnostics(shown, {
+          readSource: (f) => fs.tryReadRel(f),
+          color: process.stdout.isTTY === true,
+        }),
+      );
+    } else process.stdout.write(`no problems found\n`);
+    process.stdout.write(
+      `checked ${scope}${infos > 0 ? `; ${infos} info note${infos === 1 ? "" : "s"} not shown (--format json lists them)` : ""}\n`,
+    );
+    if (limit !== undefined && warnings > limit)
+      process.stdout.write(`too many warnings: ${warnings} (at most ${limit} allowed)\n`);
+  }
+  return errors > 0 || (limit !== undefined && warnings > limit) ? 1 : 0;
+}
