@@ -11,3 +11,8 @@ export {
   renderRepository,
 } from "./flux/render.ts";
 export * from "./kustomize/index.ts";
+export { encryptBytes, openBytes, readEncrypted, sealBytes } from "./sops/file.ts";
+export { prepareFluxDecryption } from "./sops/flux.ts";
+export { findAgeIdentities, generateAgeKey } from "./sops/keys.ts";
+export { SOPS_VERSION } from "./sops/metadata.ts";
+export { encryptFile, encryptFileForPath, openFile, secretsStatus, writeFileAtomic } from "./sops/ops.ts";
