@@ -16,3 +16,24 @@ export { prepareFluxDecryption } from "./sops/flux.ts";
 export { findAgeIdentities, generateAgeKey } from "./sops/keys.ts";
 export { SOPS_VERSION } from "./sops/metadata.ts";
 export { encryptFile, encryptFileForPath, openFile, secretsStatus, writeFileAtomic } from "./sops/ops.ts";
+export {
+  type GenConfigOptions,
+  planGenConfig,
+  planGensecret,
+  renderMachineConfig,
+} from "./talos/commands.ts";
+export { type Contract, parseContract } from "./talos/contract.ts";
+export { type GenerateInput, generateConfig, type MachineType } from "./talos/generate.ts";
+export { encodeGoYaml, encodeGoYamlDocuments } from "./talos/go-yaml.ts";
+export { applyPatches, type ConfigPatch, loadPatch } from "./talos/patch.ts";
+export { schematicId } from "./talos/schematic.ts";
+export {
+  encodeSecretsBundle,
+  newSecretsBundle,
+  parseSecretsBundle,
+  type SecretsBundle,
+} from "./talos/secrets.ts";
+export { readSecretsBundle } from "./talos/secrets-file.ts";
+export { planTalconfig, type TalconfigRequest } from "./talos/talconfig.ts";
+export { talconfigSchema } from "./talos/talconfig-schema.ts";
+export { renderTalosconfig } from "./talos/talosconfig.ts";
