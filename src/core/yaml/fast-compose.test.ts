@@ -59,6 +59,8 @@ const HANDLED = [
   "a: 1\n---\n",
   "key with spaces : value\n'quoted key': 1\n\"dq key\": 2\n-dash: 3\n?q: 4\n:c: 5\n",
   "a:\n  b:\n    c:\n      d: deep\n  e: back\nf: top\n",
+  "app: &app web\nname: *app\nlabels: &labels\n  a: 1\nmore:\n  *app : keyed by an alias\n  <<: *labels\nlist: &l\n- x\nagain: *l\n",
+  "- &item\n  k: v\n- *item\n- &s scalar # comment\n",
 ]
   // A few generated shapes: long documents, wide mappings.
   .concat([
@@ -68,6 +70,7 @@ const HANDLED = [
 
 /** Errors and oddities: the fast path must give up on them or agree with the general path. */
 const INVALID = [
+  "<<: *base\n",
   "k: |\n    indented more\n  less\n",
   "k: v\n  x: bad indentation\n",
   "k: [a, b\n",
@@ -81,7 +84,10 @@ const INVALID = [
 ];
 
 const GIVES_UP = [
-  "a: &anchor 1\nb: *anchor\n",
+  "a: &anchor\nb: 1\n",
+  "*app: value\n",
+  "- &a k: v\n",
+  "a: [*x]\n",
   "a: !!str 1\n",
   "%YAML 1.2\n---\na: 1\n",
   "? complex\n: key\n",
@@ -91,7 +97,6 @@ const GIVES_UP = [
   "a: |2\n   explicit\n",
   "just a scalar document\n",
   "[a, b]\n",
-  "<<: *base\n",
 ];
 
 describe("fastCompose", () => {

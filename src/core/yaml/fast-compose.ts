@@ -35,6 +35,8 @@ const RBRACKET = 93;
 const LBRACE = 123;
 const RBRACE = 125;
 const BACKSLASH = 92;
+const AMP = 38;
+const STAR = 42;
 
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp();
@@ -229,6 +231,12 @@ class FastComposer {
       }
       return -1;
     }
+    if (c === STAR) {
+      // An alias as a key: `*name :`.
+      const end = this.anchorEnd(at);
+      const j = end + this.spaces(end);
+      return s.charCodeAt(j) === COLON && this.blankAt(j + 1) ? j : -1;
+    }
     if (c === DASH || c === 63 || c === COLON) {
       // `-x`, `?x`, `:x` start plain scalars; `- `, `? `, `: ` are indicators.
       if (this.blankAt(at + 1)) {
@@ -291,6 +299,12 @@ class FastComposer {
       node.text = this.quotedText(at, close, -1);
       return node;
     }
+    if (c === STAR) {
+      const end = this.anchorEnd(at);
+      const alias = new YNode(Kind.Alias, at, end);
+      alias.text = s.slice(at + 1, end);
+      return alias;
+    }
     let end = colon;
     while (s.charCodeAt(end - 1) === SP) end--;
     const node = new YNode(Kind.Scalar, at, end);
@@ -320,6 +334,14 @@ class FastComposer {
       this.p = nl;
       return this.emptyNode(after);
     }
+    if (c === AMP) return this.anchored(j, col, inMap, depth);
+    if (c === STAR) {
+      const end = this.anchorEnd(j);
+      const node = new YNode(Kind.Alias, j, end);
+      node.text = s.slice(j + 1, end);
+      this.p = this.endOfLine(end);
+      return node;
+    }
     if (!inMap) {
       // A sequence item's content on the `-` line: a nested sequence or a compact mapping.
       const itemCol = j - this.lineStart(j);
@@ -327,6 +349,49 @@ class FastComposer {
       if (this.keyEnd(j) >= 0) return this.mapping(j, itemCol, depth + 1);
     }
     return this.inlineValue(j, col, depth + 1);
+  }
+
+  /** A value with an anchor (`&name value`, or `&name` then a block node on the following lines). */
+  anchored(at: number, col: number, inMap: boolean, depth: number): YNode {
+    const s = this.s;
+    const end = this.anchorEnd(at);
+    const name = s.slice(at + 1, end);
+    const j = end + this.spaces(end);
+    const c = s.charCodeAt(j);
+    let node: YNode;
+    if (j >= this.n || c === NL || c === HASH) {
+      const li = this.skipBlank(this.nextLine(j));
+      if (li >= this.n || this.isMarker(li)) throw GIVE_UP;
+      const ind = this.spaces(li);
+      const start = li + ind;
+      if (ind > col) node = this.blockNode(start, col, depth + 1);
+      else if (ind === col && inMap && s.charCodeAt(start) === DASH && this.blankAt(start + 1))
+        node = this.sequence(start, ind, depth + 1);
+      else throw GIVE_UP; // an empty node with an anchor
+    } else {
+      // Properties before an implicit key belong to the key; other properties are not handled here.
+      if (c === AMP || c === STAR || c === DASH || this.keyEnd(j) >= 0) throw GIVE_UP;
+      node = this.inlineValue(j, col, depth + 1);
+    }
+    node.anchor = name;
+    return node;
+  }
+
+  /**
+   * End of the anchor or alias name after the indicator at `at`. goyaml ends names at the first character
+   * outside [0-9A-Za-z_-] and the `yaml` package at a blank; only names both read alike are handled here.
+   */
+  anchorEnd(at: number): number {
+    const s = this.s;
+    let j = at + 1;
+    for (;;) {
+      const c = s.charCodeAt(j);
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === DASH)
+        j++;
+      else break;
+    }
+    if (j === at + 1 || !this.blankAt(j)) throw GIVE_UP;
+    return j;
   }
 
   sequence(start: number, col: number, depth: number): YNode {
