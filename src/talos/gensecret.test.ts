@@ -148,6 +148,18 @@ describe("homeops talos gensecret", () => {
     expect(denied.diagnostics).toMatchObject([{ code: "TAL011", severity: "error" }]);
   });
 
+  it("TAL015: a .sops.yaml rule with only non-age keys; TAL016: an unsupported --talos-version", async () => {
+    const dir = scratch();
+    fs.writeFileSync(
+      path.join(dir, ".sops.yaml"),
+      "creation_rules:\n  - pgp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4\n",
+    );
+    const r = await planGensecret(path.join(dir, "talsecret.sops.yaml"));
+    expect(r.diagnostics).toMatchObject([{ code: "TAL015", severity: "error" }]);
+    const v = await planGensecret(path.join(dir, "other.yaml"), { talosVersion: "v2.0" });
+    expect(v.diagnostics).toMatchObject([{ code: "TAL016", severity: "error" }]);
+  });
+
   it("TAL012: a bundle with unknown or missing fields is rejected", async () => {
     const dir = scratch();
     const file = path.join(dir, "talsecret.yaml");

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Diagnostic, diagnostic } from "../core/diagnostics.ts";
-import { findSopsConfig, loadSopsConfig, ruleForFile } from "../sops/config.ts";
 import { encryptBytes, openBytes } from "../sops/file.ts";
 import { findAgeIdentities } from "../sops/keys.ts";
+import { settingsFor } from "../sops/ops.ts";
 import { parseSecretsBundle, type SecretsBundle } from "./secrets.ts";
 
 const recoverHint =
@@ -13,7 +13,7 @@ const recoverHint =
 
 /**
  * Reads a secrets bundle, SOPS-decrypting it when it carries sops metadata. A missing, undecryptable or invalid
- * bundle is an error diagnostic (TAL010–TAL013) that says how to get it back.
+ * bundle is an error diagnostic (TAL010–TAL012) that says how to get it back.
  */
 export async function readSecretsBundle(
   file: string,
@@ -79,8 +79,6 @@ export interface PlannedSecretsFile {
   file: string;
   content: string;
   encrypted: boolean;
-  /** `.sops.yaml` that decided the encryption, if any. */
-  sopsConfig?: string;
 }
 
 /**
@@ -92,61 +90,27 @@ export async function planSecretsFile(
   plaintext: string,
 ): Promise<{ plan?: PlannedSecretsFile; diagnostics: Diagnostic[] }> {
   const abs = path.resolve(file);
-  const configFile = findSopsConfig(path.dirname(abs));
-  const warnPlain = (why: string) =>
-    diagnostic(
-      "TAL014",
-      "warning",
-      `${file} is written unencrypted: ${why}`,
-      { file },
-      "add a .sops.yaml creation rule with age recipients for this path (or encrypt it with `sops -e -i`) before committing it",
-    );
-  if (!configFile)
-    return {
-      plan: { file: abs, content: plaintext, encrypted: false },
-      diagnostics: [warnPlain("no .sops.yaml found")],
-    };
-  const loaded = loadSopsConfig(configFile);
-  if (!loaded.ok) {
-    return {
-      diagnostics: [diagnostic("TAL015", "error", `cannot use ${configFile}: ${loaded.error}`, { file })],
-    };
-  }
-  const rule = ruleForFile(loaded.config, abs);
-  if (!rule || rule.age.length === 0) {
-    if (rule && rule.otherKeys.length > 0) {
+  const s = settingsFor(abs, path.dirname(abs), undefined);
+  if (!s.ok) {
+    if (s.code === "no-config" || s.code === "no-rule") {
+      const why = s.code === "no-config" ? "no .sops.yaml found" : s.error;
       return {
+        plan: { file: abs, content: plaintext, encrypted: false },
         diagnostics: [
           diagnostic(
-            "TAL015",
-            "error",
-            `the .sops.yaml rule for ${file} only names ${rule.otherKeys.join(", ")} keys, which homeops cannot encrypt for`,
+            "TAL014",
+            "warning",
+            `${file} is written unencrypted: ${why}`,
             { file },
-            "add age recipients to the rule, or encrypt the file with sops yourself",
+            "add a .sops.yaml creation rule with age recipients for this path (or encrypt it with `sops -e -i`) before committing it",
           ),
         ],
       };
     }
-    return {
-      plan: { file: abs, content: plaintext, encrypted: false, sopsConfig: configFile },
-      diagnostics: [warnPlain(`no creation rule in ${configFile} matches it`)],
-    };
+    return { diagnostics: [diagnostic("TAL015", "error", `cannot encrypt ${file}: ${s.error}`, { file })] };
   }
-  const settings = {
-    recipients: rule.age,
-    macOnlyEncrypted: rule.macOnlyEncrypted,
-    ...(rule.rule ? { rule: rule.rule } : {}),
-  };
-  const enc = await encryptBytes(
-    Buffer.from(plaintext),
-    "yaml",
-    settings,
-    loaded.config.yamlIndent === undefined ? {} : { yamlIndent: loaded.config.yamlIndent },
-  );
+  const enc = await encryptBytes(Buffer.from(plaintext), "yaml", s.settings, s.store);
   if (!enc.ok)
     return { diagnostics: [diagnostic("TAL015", "error", `cannot encrypt ${file}: ${enc.error}`, { file })] };
-  return {
-    plan: { file: abs, content: enc.bytes.toString("utf8"), encrypted: true, sopsConfig: configFile },
-    diagnostics: [],
-  };
+  return { plan: { file: abs, content: enc.bytes.toString("utf8"), encrypted: true }, diagnostics: [] };
 }

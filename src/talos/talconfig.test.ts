@@ -249,6 +249,50 @@ describe("genconfig diagnostics", () => {
     expect(r.diagnostics[0]?.message).toContain("JSON6902 patches are not supported for multi-document");
   });
 
+  it("TAL004: an unreadable talconfig", async () => {
+    const r = await render("", path.join(os.tmpdir(), "homeops-no-such-dir"));
+    expect(r.diagnostics).toMatchObject([{ code: "TAL004", severity: "error" }]);
+  });
+
+  it("TAL005: an env file that cannot be decrypted", async () => {
+    const enc =
+      "A: ENC[AES256_GCM,data:xx,iv:yy,tag:zz,type:str]\nsops:\n  age: []\n  mac: ENC[AES256_GCM,data:a,iv:b,tag:c,type:str]\n  lastmodified: '2024-01-01T00:00:00Z'\n  version: 3.9.0\n";
+    const dir = scratch(minimal(), { "talsecret.yaml": secrets, "talenv.sops.yaml": enc });
+    const r = await render("", dir);
+    expect(r.diagnostics).toMatchObject([
+      { code: "TAL005", file: expect.stringContaining("talenv.sops.yaml") },
+    ]);
+  });
+
+  it("TAL006: an unsupported talosVersion, at its position", async () => {
+    const r = await render(
+      "",
+      scratch(minimal().replace("v1.15.0", "v1.2.0"), { "talsecret.yaml": secrets }),
+    );
+    expect(r.diagnostics).toMatchObject([{ code: "TAL006", line: 3, column: 15 }]);
+  });
+
+  it("TAL008: installDiskSelector on Talos 1.14+", async () => {
+    const text = minimal().replace(
+      "    installDisk: /dev/sda\n",
+      "    installDiskSelector:\n      size: '>= 100GB'\n",
+    );
+    const r = await render("", scratch(text, { "talsecret.yaml": secrets }));
+    expect(r.diagnostics).toMatchObject([{ code: "TAL008", line: 10, column: 7 }]);
+  });
+
+  it("TAL009: two nodes with the same hostname", async () => {
+    const node = "  - hostname: n1\n    ipAddress: 10.0.0.2\n    installDisk: /dev/sda\n";
+    const r = await render("", scratch(minimal() + node, { "talsecret.yaml": secrets }));
+    expect(r.diagnostics).toMatchObject([{ code: "TAL009", line: 10, column: 15 }]);
+  });
+
+  it("TAL021: a patch that is neither a strategic merge patch nor JSON 6902", async () => {
+    const node = "    patches:\n      - '[1, 2]'\n";
+    const r = await render("", scratch(minimal("", node), { "talsecret.yaml": secrets }));
+    expect(r.diagnostics).toMatchObject([{ code: "TAL021", line: 11, column: 9 }]);
+  });
+
   it("TAL007: a node without an install disk", async () => {
     const text = minimal().replace("    installDisk: /dev/sda\n", "");
     const r = await render("", scratch(text, { "talsecret.yaml": secrets }));
