@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { decryptSops as sopsAgeDecrypt } from "sops-age";
 import { describe, expect, it } from "vitest";
 import { execArgv, which } from "../core/exec.ts";
 import { renderYaml } from "../flux/output.ts";
@@ -134,6 +135,27 @@ describe("hostile input", () => {
     const moved = text.replace(/^a: (ENC\[[^\n]*)\nb: (ENC\[[^\n]*)/m, "a: $2\nb: $1");
     expect(await open(Buffer.from(moved))).toMatchObject({ code: "auth-failed" });
   });
+});
+
+describe("an independent decryptor (npm sops-age) opens what homeops writes", () => {
+  const cases: [Format, "yaml" | "json" | "env", string, unknown][] = [
+    [
+      "yaml",
+      "yaml",
+      "# c\napiVersion: v1\nkind: Secret\nstringData:\n  pw: hunter2\n  n: 3\n  ok: true\n  list:\n    - a\n    - b\n",
+      { apiVersion: "v1", kind: "Secret", stringData: { pw: "hunter2", n: 3, ok: true, list: ["a", "b"] } },
+    ],
+    ["json", "json", '{"a": "x", "o": {"f": 1.5, "b": false}}', { a: "x", o: { f: 1.5, b: false } }],
+    ["dotenv", "env", "A=1\nB=two\n", { A: "1", B: "two" }],
+  ];
+  for (const [format, fileType, text, expected] of cases) {
+    it(format, async () => {
+      const enc = await encryptBytes(Buffer.from(text), format, { recipients: [recipient] });
+      if (!enc.ok) throw new Error(enc.error);
+      const out = await sopsAgeDecrypt(enc.bytes.toString("utf8"), { secretKey: identity, fileType });
+      expect(out).toEqual(expected);
+    });
+  }
 });
 
 describe.skipIf(!which("age"))("interop with the age CLI", () => {
