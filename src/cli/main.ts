@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./build-command.ts";
 import { registerCheck } from "./check-command.ts";
+import { registerDiff } from "./diff-command.ts";
 import { registerKustomize } from "./kustomize-command.ts";
-import { registerTalos } from "./talos-command.ts";
 import { registerSecrets } from "./secrets-command.ts";
+import { registerTalos } from "./talos-command.ts";
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerBuild(program, setCode);
   registerCheck(program, setCode);
+  registerDiff(program, setCode);
   registerKustomize(program, setCode);
   registerTalos(program, setCode);
   registerSecrets(program, setCode);

@@ -48,10 +48,11 @@ export function which(name: string): string | undefined {
 export function execArgvBytes(
   file: string,
   args: readonly string[],
-  opts: { cwd?: string; timeoutMs?: number } = {},
+  opts: { cwd?: string; input?: string; timeoutMs?: number } = {},
 ): { status: number | null; stdout: Buffer; stderr: string; error?: Error } {
   const r = spawnSync(file, args, {
     cwd: opts.cwd,
+    input: opts.input,
     timeout: opts.timeoutMs ?? 120_000,
     maxBuffer: 256 * 1024 * 1024,
     shell: false,
