@@ -22,7 +22,7 @@ const recipient = /public key: (age1\S+)/.exec(keyText)?.[1] as string;
 const samples: [Format, string][] = [
   [
     "yaml",
-    "# top\napiVersion: v1\nkind: Secret\nmetadata:\n    name: s # inline\nstringData:\n    a: hello\n    n: 12\n    f: 1.5\n    b: true\n    t: 2024-01-01T00:00:00Z\n    ml: |\n        one\n        two\n    list:\n        # in list\n        - x\n        - z\nbase: &b\n    k: v\nuse: *b\n---\nkind: Other\nx_unencrypted: plain\n",
+    "# top\napiVersion: v1\nkind: Secret\nmetadata: # on the key line\n    name: s # inline\nstringData:\n    a: hello\n    n: 12\n    f: 1.5\n    b: true\n    t: 2024-01-01T00:00:00Z\n    ml: |\n        one\n        two\n    list:\n        # in list\n        - x\n        - z\nbase: &b\n    k: v\nuse: *b\n---\nkind: Other\nx_unencrypted: plain\n",
   ],
   [
     "json",

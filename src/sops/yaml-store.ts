@@ -57,6 +57,7 @@ export function parseYamlFile(text: string): { ok: true; file: YamlFile } | Fail
         c.items.splice(idx, 1);
       }
     }
+    SOURCE.set(d, text);
     file.docs.push(d);
   }
   return { ok: true, file };
@@ -81,6 +82,8 @@ export function walkYaml(file: YamlFile, fn: LeafFn): Fail | undefined {
 }
 
 const PRISTINE = new WeakMap<Document, Document>();
+/** The text each parsed document came from (its nodes' ranges point into it). */
+const SOURCE = new WeakMap<Document, string>();
 
 type Commented = { commentBefore?: string | null | undefined; comment?: string | null | undefined };
 
@@ -123,7 +126,17 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
       r = commentLines(key, "commentBefore", path, s, fn);
       if (r) return r;
       const childPath = [...path, key.value];
+      let keyLine: { commentBefore: string } | undefined;
       if (pair.value !== null && pair.value !== undefined) {
+        // `key: # comment` above a nested collection belongs to this mapping (go-yaml: the key's line comment).
+        const onKeyLine = keyLineComment(doc, key, pair.value as Node);
+        if (onKeyLine !== undefined) {
+          const coll = pair.value as YAMLMap | YAMLSeq;
+          keyLine = { commentBefore: onKeyLine.first };
+          coll.commentBefore = onKeyLine.rest;
+          r = commentLines(keyLine, "commentBefore", path, s, fn);
+          if (r) return r;
+        }
         const v = walkNode(doc, pair.value as Node, childPath, s, fn);
         if (isFail(v)) return v;
         pair.value = v;
@@ -134,6 +147,9 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
       }
       r = commentLines(key, "comment", path, s, fn);
       if (r) return r;
+      // Written back as the key's comment, which is printed on the key's line again.
+      if (keyLine)
+        key.comment = key.comment ? `${keyLine.commentBefore}\n${key.comment}` : keyLine.commentBefore;
       s[s.length - 1] = [];
     }
     r = commentLines(node, "comment", path, s, fn);
@@ -169,6 +185,24 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
     return node;
   }
   return node;
+}
+
+/** The first line of a collection's leading comment when it sits on its key's line (`key: # c`). */
+function keyLineComment(
+  doc: Document,
+  key: Scalar,
+  value: Node,
+): { first: string; rest: string } | undefined {
+  if (!(isMap(value) || isSeq(value)) || !value.commentBefore) return undefined;
+  const src = SOURCE.get(doc);
+  const from = key.range?.[1];
+  const to = value.range?.[0];
+  if (src === undefined || from === undefined || to === undefined) return undefined;
+  const between = src.slice(from, to);
+  const nl = between.indexOf("\n");
+  if (!(nl < 0 ? between : between.slice(0, nl)).includes("#")) return undefined;
+  const [first = "", ...rest] = value.commentBefore.split("\n");
+  return { first, rest: rest.join("\n") };
 }
 
 /** An alias stays an alias when walking a copy of its target changes nothing; otherwise the copy replaces it. */
