@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Diagnostic, diagnostic } from "../core/diagnostics.ts";
+import { strictProblems } from "./config-order.ts";
 import {
   type Contract,
   contractString,
@@ -75,15 +76,20 @@ export function renderMachineConfig(
     ...((type === "controlplane" ? o.controlPlanePatches : o.workerPatches) ?? []),
   ];
   try {
-    return {
-      content: encodeGoYamlDocuments(applyPatches(generateConfig(o, type), patches)),
-      diagnostics: [],
-    };
+    const docs = applyPatches(generateConfig(o, type), patches);
+    const strict = strictProblems(docs).map((m) =>
+      diagnostic("TAL022", "error", `${type}: ${m}`, undefined, strictHint),
+    );
+    if (strict.length > 0) return { diagnostics: strict };
+    return { content: encodeGoYamlDocuments(docs), diagnostics: [] };
   } catch (e) {
     if (!(e instanceof PatchError)) throw e;
     return { diagnostics: [diagnostic("TAL020", "error", `${type}: ${e.message}`, undefined, patchHint)] };
   }
 }
+
+export const strictHint =
+  "Talos decodes machine configs strictly and would refuse this; check the patch's spelling and the Talos version's config reference";
 
 export const patchHint =
   "machine configs are multi-document from Talos 1.12; write the patch as a strategic merge patch " +

@@ -107,3 +107,18 @@ export function unknownFields(value: GoValue, type: string | undefined, path = "
   }
   return out;
 }
+
+/** What Talos's strict decoder would refuse in patched documents: unknown kinds and unknown fields. */
+export function strictProblems(docs: readonly { [key: string]: GoValue }[]): string[] {
+  const out: string[] = [];
+  for (const doc of docs) {
+    const type = documentType(doc);
+    const name = typeof doc.kind === "string" ? doc.kind : "v1alpha1";
+    if (!type) {
+      out.push(`unknown document kind ${name}`);
+      continue;
+    }
+    for (const f of unknownFields(doc, type)) out.push(`unknown field ${f} in ${name}`);
+  }
+  return out;
+}

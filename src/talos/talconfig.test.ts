@@ -293,6 +293,23 @@ describe("genconfig diagnostics", () => {
     expect(r.diagnostics).toMatchObject([{ code: "TAL021", line: 11, column: 9 }]);
   });
 
+  it("TAL022: a patch with a field Talos does not know", async () => {
+    const node =
+      "    patches:\n      - |-\n        machine:\n          kubelet:\n            extraArgz: {}\n";
+    const r = await render(
+      "",
+      scratch(minimal("", node).replace("v1.15.0", "v1.11.0"), { "talsecret.yaml": secrets }),
+    );
+    expect(r.diagnostics).toMatchObject([
+      {
+        code: "TAL022",
+        line: 6,
+        column: 15,
+        message: "node n1: unknown field machine.kubelet.extraArgz in v1alpha1",
+      },
+    ]);
+  });
+
   it("TAL007: a node without an install disk", async () => {
     const text = minimal().replace("    installDisk: /dev/sda\n", "");
     const r = await render("", scratch(text, { "talsecret.yaml": secrets }));

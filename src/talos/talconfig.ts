@@ -5,7 +5,8 @@ import type { ZodError } from "zod";
 import { type Diagnostic, diagnostic } from "../core/diagnostics.ts";
 import { openBytes } from "../sops/file.ts";
 import { findAgeIdentities } from "../sops/keys.ts";
-import { type PlannedFile, patchHint } from "./commands.ts";
+import { type PlannedFile, patchHint, strictHint } from "./commands.ts";
+import { strictProblems } from "./config-order.ts";
 import { type Contract, contractString, contractSupported, features, parseContract } from "./contract.ts";
 import { type Document, type GenerateInput, generateConfig } from "./generate.ts";
 import { encodeGoYamlDocuments, type GoValue } from "./go-yaml.ts";
@@ -498,6 +499,11 @@ export async function planTalconfig(
         ...nodePatches,
         ...globalPatches,
       ]);
+      const strict = strictProblems(docs);
+      for (const m of strict) {
+        d.push(diagnostic("TAL022", "error", `node ${node.hostname}: ${m}`, at(["hostname"]), strictHint));
+      }
+      if (strict.length > 0) return;
       files.push({
         file: path.join(req.outDir, fileName),
         content: encodeGoYamlDocuments(docs as GoValue[]),
