@@ -310,6 +310,39 @@ describe("genconfig diagnostics", () => {
     ]);
   });
 
+  it("machineFiles and inlineManifests read @file contents and substitute them; TAL023 when a file is missing", async () => {
+    const node =
+      "    machineFiles:\n      - path: /var/etc/x.conf\n        op: create\n        permissions: 420\n        content: '@x.conf'\n";
+    const extra = "inlineManifests:\n  - name: ns\n    contents: '@ns.yaml'\n    skipEnvsubst: true\n";
+    const files = {
+      "talsecret.yaml": secrets,
+      "x.conf": "host=${HOST}\n",
+      "ns.yaml": "kind: Namespace # ${LITERAL}\n",
+    };
+    const dir = scratch(minimal(extra, node).replace("v1.15.0", "v1.13.0"), files);
+    const r = await planTalconfig({
+      configFile: path.join(dir, "talconfig.yaml"),
+      outDir: "/out",
+      env: { HOST: "nas" },
+    });
+    expect(r.diagnostics).toEqual([]);
+    const v1 = docsOf(r.files[0]?.content ?? "")[0] as {
+      machine: { files: unknown[] };
+      cluster: { inlineManifests: unknown[] };
+    };
+    expect(v1.machine.files).toEqual([
+      { content: "host=nas\n", permissions: 420, path: "/var/etc/x.conf", op: "create" },
+    ]);
+    expect(v1.cluster.inlineManifests).toEqual([{ name: "ns", contents: "kind: Namespace # ${LITERAL}\n" }]);
+    fs.rmSync(path.join(dir, "x.conf"));
+    const missing = await planTalconfig({
+      configFile: path.join(dir, "talconfig.yaml"),
+      outDir: "/out",
+      env: {},
+    });
+    expect(missing.diagnostics).toMatchObject([{ code: "TAL023", line: 18, column: 18 }]);
+  });
+
   it("TAL007: a node without an install disk", async () => {
     const text = minimal().replace("    installDisk: /dev/sda\n", "");
     const r = await render("", scratch(text, { "talsecret.yaml": secrets }));

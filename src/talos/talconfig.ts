@@ -90,6 +90,31 @@ async function readMaybeEncrypted(
   return r.ok ? { text: r.opened.plaintext.toString("utf8") } : { error: r.error };
 }
 
+/** `@file` contents of machine files and inline manifests: read (SOPS-decrypted if encrypted), then substituted. */
+async function resolveContent(
+  content: string,
+  skipEnvsubst: boolean,
+  baseDir: string,
+  env: Record<string, string | undefined>,
+  ageKeyFile: string | undefined,
+): Promise<{ value?: string; error?: string }> {
+  if (!content.startsWith("@")) return { value: content };
+  const file = path.resolve(baseDir, content.slice(1));
+  let text: string;
+  try {
+    const r = await readMaybeEncrypted(file, ageKeyFile);
+    if (r.error) return { error: `cannot decrypt ${rel(file)}: ${r.error}` };
+    text = r.text ?? "";
+  } catch (e) {
+    return { error: `cannot read ${rel(file)}: ${(e as Error).message}` };
+  }
+  if (skipEnvsubst) return { value: text };
+  const r = envsubstStrict(text, env);
+  if (r.missing.length > 0)
+    return { error: `${rel(file)}: variable \${${r.missing[0]}} is not set (or empty)` };
+  return { value: r.value };
+}
+
 /** Flat `KEY: value` / `KEY=value` pairs, as godotenv reads talenv files (`---` lines dropped). */
 function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -420,12 +445,38 @@ export async function planTalconfig(
     return ok ? out : undefined;
   };
   globalPatches.push(...(loadAll(cfg.patches, ["patches"]) ?? []));
+  for (const [j, m] of (cfg.inlineManifests ?? []).entries()) {
+    const r = await resolveContent(m.contents, m.skipEnvsubst === true, baseDir, env, req.ageKeyFile);
+    if (r.error)
+      d.push(
+        diagnostic("TAL023", "error", r.error, {
+          file: cfgRel,
+          ...loaded.positionOf(["inlineManifests", j, "contents"]),
+        }),
+      );
+    else m.contents = r.value ?? "";
+  }
   const f = features(contract);
   const endpoints: string[] = [];
   const nodesList: string[] = [];
   const names = new Set<string>();
-  cfg.nodes.forEach((raw, i) => {
+  for (const [i, raw] of cfg.nodes.entries()) {
     const node = mergeNodeConfigs(raw, raw.controlPlane ? cfg.controlPlane : cfg.worker);
+    if (node.machineFiles?.length) {
+      const files: NonNullable<TalNode["machineFiles"]> = [];
+      for (const [j, mf] of node.machineFiles.entries()) {
+        const r = await resolveContent(mf.content, mf.skipEnvsubst === true, baseDir, env, req.ageKeyFile);
+        if (r.error)
+          d.push(
+            diagnostic("TAL023", "error", r.error, {
+              file: cfgRel,
+              ...loaded.positionOf(["nodes", i, "machineFiles", j, "content"]),
+            }),
+          );
+        else files.push({ ...mf, content: r.value ?? "" });
+      }
+      node.machineFiles = files;
+    }
     const at = (p: (string | number)[]) => ({ file: cfgRel, ...loaded.positionOf(["nodes", i, ...p]) });
     const ips = node.ipAddress
       .split(",")
@@ -442,7 +493,7 @@ export async function planTalconfig(
           at(["hostname"]),
         ),
       );
-      return;
+      continue;
     }
     if (f.unattendedInstall && !node.installDisk) {
       d.push(
@@ -454,12 +505,12 @@ export async function planTalconfig(
           "use installDisk, or a patch with an UnattendedInstallConfig provisioning.diskSelector.match expression",
         ),
       );
-      return;
+      continue;
     }
     const fileName = `${cfg.clusterName}-${node.hostname}.yaml`;
     if (names.has(fileName)) {
       d.push(diagnostic("TAL009", "error", `two nodes would both write ${fileName}`, at(["hostname"])));
-      return;
+      continue;
     }
     names.add(fileName);
     const image = node.talosImageURL
@@ -492,7 +543,7 @@ export async function planTalconfig(
         : {}),
     };
     const nodePatches = loadAll(node.patches, ["nodes", i, "patches"]);
-    if (!nodePatches) return;
+    if (!nodePatches) continue;
     try {
       const docs = applyPatches(generateConfig(input, node.controlPlane ? "controlplane" : "worker"), [
         { type: "strategic", documents: nodePatch(cfg, node, contract) },
@@ -503,7 +554,7 @@ export async function planTalconfig(
       for (const m of strict) {
         d.push(diagnostic("TAL022", "error", `node ${node.hostname}: ${m}`, at(["hostname"]), strictHint));
       }
-      if (strict.length > 0) return;
+      if (strict.length > 0) continue;
       files.push({
         file: path.join(req.outDir, fileName),
         content: encodeGoYamlDocuments(docs as GoValue[]),
@@ -515,7 +566,7 @@ export async function planTalconfig(
         diagnostic("TAL020", "error", `node ${node.hostname}: ${e.message}`, at(["patches"]), patchHint),
       );
     }
-  });
+  }
   if (d.some((x) => x.severity === "error")) return { files: [], diagnostics: d };
   files.push({
     file: path.join(req.outDir, "talosconfig"),
