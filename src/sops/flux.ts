@@ -7,6 +7,7 @@
  * Rendering is synchronous; age is not. So the data keys of every encrypted file of the repository are unwrapped
  * once up front (`prepareFluxDecryption`), and the render then decrypts with known keys.
  */
+import { createHash } from "node:crypto";
 import { type Diagnostic, type Diagnostics, diagnostic, type Position } from "../core/diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
 import { loadYaml } from "../core/yaml/load.ts";
@@ -23,6 +24,8 @@ const FLUX_MAX_BYTES = 5 * 1024 * 1024;
 export class FluxDecryption {
   /** Data keys by the armored age file that wraps them; undefined when no identity opens it. */
   readonly #keys = new Map<string, Uint8Array | undefined>();
+  /** Generator inputs reported as undecryptable (by content), so the Secrets made from them are not reported again. */
+  readonly #reported = new Set<string>();
   /** Problems with generator inputs, found while the build reads them. */
   readonly fileDiagnostics: Diagnostic[] = [];
   #root = "";
@@ -77,7 +80,10 @@ export class FluxDecryption {
     if (!looksEncrypted(bytes)) return undefined;
     const r = this.#decryptBytes(bytes, formatForPath(abs));
     if (typeof r !== "string") return r;
-    this.fileDiagnostics.push(this.#problem(rel, r));
+    const d = digest(bytes);
+    // The build may read a file more than once (render passes): report it once.
+    if (!this.#reported.has(d)) this.fileDiagnostics.push(this.#problem(rel, r));
+    this.#reported.add(d);
     return undefined;
   }
 
@@ -144,7 +150,8 @@ export class FluxDecryption {
       if (!looksEncrypted(bytes)) continue;
       const r = this.#decryptBytes(bytes, formatForPath(k));
       if (typeof r === "string") {
-        diags.add(this.#problem(at.file, `data ${k}: ${r}`));
+        // A generator input that could not be decrypted was reported on its own file already.
+        if (!this.#reported.has(digest(bytes))) diags.add(this.#problem(at.file, `data ${k}: ${r}`));
         continue;
       }
       if (!out) {
@@ -167,6 +174,8 @@ function recipientsOf(obj: ValueMap): string[] {
     ? age.flatMap((a) => (isMap(a) && typeof a.recipient === "string" ? [a.recipient] : []))
     : [];
 }
+
+const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /** The age `enc` entries of every sops block in a file (each YAML document may carry its own). */
 function agesOf(bytes: Buffer, format: Format, rel: string): string[] {

@@ -268,10 +268,26 @@ describe("homeops build decrypts as Flux does", () => {
     expect(text).toContain("url: https://app.example.org");
     expect(text).toContain("password: correct-horse-battery-staple");
     expect(text).toContain(`API_TOKEN: ${Buffer.from("tok-123").toString("base64")}`);
+    expect(text).toContain(
+      `config.json: ${Buffer.from('{\n\t"token": "json-secret",\n\t"port": 8080\n}\n').toString("base64")}`,
+    );
     golden("flux-repo.decrypted.yaml", text);
     const masked = renderYaml(renderRepository(repo, { decryption }));
     expect(masked).not.toContain("correct-horse");
     golden("flux-repo.masked.yaml", masked);
+  });
+
+  it("without a key: one info per encrypted file, values left as written and masked", async () => {
+    const decryption = await prepareFluxDecryption(repo, []);
+    const r = renderRepository(repo, { decryption });
+    const ds = [...r.diagnostics, ...decryption.fileDiagnostics].filter((d) => d.code.startsWith("SOPS"));
+    expect(ds.map((d) => `${d.severity} ${d.code} ${d.file}`).sort()).toEqual([
+      "info SOPS031 apps/app.sops.env",
+      "info SOPS031 apps/config.sops.json",
+      "info SOPS031 apps/secret.sops.yaml",
+      "info SOPS031 clusters/main/cluster-secrets.sops.yaml",
+    ]);
+    expect(renderYaml(r)).not.toContain("correct-horse");
   });
 
   const corpus = path.resolve(here, "../../../shared/corpus/carldanley__home-ops");
