@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { createTwoFilesPatch } from "diff";
 import { type Diagnostic, diagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { formatDiagnostics } from "../core/print-diagnostics.ts";
 import {
@@ -38,7 +39,15 @@ function report(diagnostics: readonly Diagnostic[]): boolean {
 
 function write(files: readonly PlannedFile[], dryRun: boolean): void {
   if (dryRun) {
-    for (const f of files) process.stdout.write(`would write ${f.file} (${f.content.length} bytes)\n`);
+    // Like talhelper's --dry-run: a unified diff against what is on disk (talosconfig always gets a new client cert).
+    for (const f of files) {
+      const shown = path.relative(process.cwd(), f.file) || f.file;
+      const before = fs.existsSync(f.file) ? fs.readFileSync(f.file, "utf8") : "";
+      if (before === f.content) process.stdout.write(`unchanged ${shown}\n`);
+      else if (path.basename(f.file) === "talosconfig")
+        process.stdout.write(`would write ${shown} (new admin certificate)\n`);
+      else process.stdout.write(createTwoFilesPatch(shown, shown, before, f.content, "", "", { context: 3 }));
+    }
     return;
   }
   writePlannedFiles(files);
@@ -244,7 +253,7 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
     )
     .option("--no-gitignore", "do not add the generated files to <output>/.gitignore")
     .option("--disable-nodes-section", "leave `nodes` out of talosconfig")
-    .option("-n, --dry-run", "say what would be written")
+    .option("-n, --dry-run", "print a unified diff against the files on disk instead of writing")
     .action(async (flags: GenconfigFlags) => {
       const r = await planTalconfig({
         configFile: path.resolve(flags.config),
