@@ -10,14 +10,18 @@
  * texts are not libyaml's, so messages for broken YAML are approximate (the failure itself is not).
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node, parseAllDocuments } from "yaml";
+import { fastCompose } from "../core/yaml/fast-compose.ts";
+import { Kind, type YNode } from "../core/yaml/node.ts";
 import { newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 
 export type YamlToJsonResult = { ok: true; value: ValueMap } | { ok: false; error: string; line?: number };
 
 /** Reads substituted resource text as Flux does; the error texts follow Flux's "YAMLToJSON: ..." chain. */
-export function yamlToJson(text: string): YamlToJsonResult {
+export function yamlToJson(text: string, opts: { fast?: boolean } = {}): YamlToJsonResult {
   const bad = libyamlReaderProblem(text);
   if (bad) return { ok: false, error: `YAMLToJSON: yaml: ${bad}` };
+  const fast = opts.fast === false ? undefined : fastYamlToJson(text);
+  if (fast !== undefined) return fast;
   // libyaml breaks lines at CR and NEL too; inside scalars they fold like LF.
   const src = /[\r\u0085]/.test(text) ? text.replace(/\r\n?|\u0085/g, "\n") : text;
   const docs = parseAllDocuments(src, {
@@ -46,6 +50,11 @@ export function yamlToJson(text: string): YamlToJsonResult {
     if (e instanceof RangeError) return { ok: false, error: "YAMLToJSON: yaml: document nests too deeply" };
     throw e;
   }
+  return finish(v);
+}
+
+/** JSON's refusals and RNode.UnmarshalJSON's map[string]interface{} target. */
+function finish(v: Value): YamlToJsonResult {
   const nonFinite = findNonFinite(v);
   if (nonFinite) return { ok: false, error: `YAMLToJSON: json: unsupported value: ${nonFinite}` };
   // RNode.UnmarshalJSON decodes into map[string]interface{}: JSON null gives an empty object.
@@ -64,6 +73,48 @@ export function yamlToJson(text: string): YamlToJsonResult {
     };
   }
   return { ok: true, value: v };
+}
+
+/**
+ * The common case without the `yaml` package's Document: the fast composer's nodes decoded as goyaml.v2 does.
+ * Undefined when the text needs the general path (anything the composer gives up on, aliases, merge keys).
+ */
+function fastYamlToJson(text: string): YamlToJsonResult | undefined {
+  const roots = fastCompose(text, () => {});
+  if (roots === undefined) return undefined;
+  const root = roots[0];
+  if (root === undefined) return { ok: true, value: newMap() };
+  let v: Value;
+  try {
+    v = fastNode(root);
+  } catch (e) {
+    if (e === NEEDS_GENERAL_PATH) return undefined;
+    if (e instanceof DecodeError) return { ok: false, error: `YAMLToJSON: ${e.message}` };
+    throw e;
+  }
+  return finish(v);
+}
+
+const NEEDS_GENERAL_PATH = new Error("general path");
+
+function fastNode(n: YNode): Value {
+  switch (n.kind) {
+    case Kind.Scalar:
+      return n.plain ? resolvePlain(n.text) : n.text;
+    case Kind.Seq:
+      return n.items.map(fastNode);
+    case Kind.Map: {
+      const out = newMap();
+      for (const { key, value } of n.pairs) {
+        if (key.kind !== Kind.Scalar || (key.plain && key.text === "<<")) throw NEEDS_GENERAL_PATH;
+        const v = value === null ? null : fastNode(value);
+        out[jsonKey(key.plain ? resolveTagged(key.text) : { value: key.text }, v)] = v;
+      }
+      return out;
+    }
+    default:
+      throw NEEDS_GENERAL_PATH;
+  }
 }
 
 class DecodeError extends Error {}

@@ -401,6 +401,15 @@ describe("substituteResource: values that break the YAML", () => {
       "value",
     ]);
   });
+
+  it("a variable in a key is located at that key", () => {
+    const obj = load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ${MISSING}: value\n");
+    expect(substituteResource(obj, { A: "1" }, STRICT)).toMatchObject({
+      ok: false,
+      variable: "MISSING",
+      path: ["data", "${MISSING}"],
+    });
+  });
 });
 
 describe("yamlToJson: goyaml.v2 resolution", () => {
@@ -436,6 +445,72 @@ describe("yamlToJson: goyaml.v2 resolution", () => {
       "base: &b {a: 1, b: 1}\nother: &o {b: 2, c: 2}\nm:\n  a: 0\n  <<: [*b, *o]\n  c: 3\n",
     );
     expect(r.ok && r.value.m).toEqual({ a: 1, b: 1, c: 3 });
+  });
+
+  it("the fast path reads substituted text exactly like the general path", () => {
+    const values = [
+      "3",
+      "true",
+      "yes",
+      "on",
+      "0777",
+      "1e3",
+      "1_000",
+      "0x1F",
+      ".inf",
+      "~",
+      "",
+      "null",
+      "2001-12-14",
+      ": x",
+      "a: b",
+      "- x",
+      "*x",
+      "&a",
+      "&a b",
+      "'q",
+      '"q',
+      "q'",
+      "# x",
+      "x # y",
+      "[a",
+      "{a",
+      "[a, b]",
+      "{a: 1}",
+      "|",
+      ">",
+      "%x",
+      "@x",
+      "`x",
+      "<<",
+      "a  b",
+      "ü",
+      "${X}",
+      "\\",
+      "\\n",
+      "'a''b'",
+      '"a\\tb"',
+      "-1",
+      "+1",
+      "0b11",
+    ];
+    const shapes = [
+      (v: string) => `k: ${v}\n`,
+      (v: string) => `k: "${v}"\n`,
+      (v: string) => `k: '${v}'\n`,
+      (v: string) => `a:\n  - ${v}\n  - x: ${v}\n    y: z\n`,
+      (v: string) => `${v}: key\n`,
+      (v: string) => `k: |\n  ${v}\n  line\n`,
+      (v: string) => `k: [${v}, b]\n`,
+      (v: string) => `k: {x: ${v}}\n`,
+      (v: string) => `k: long text that\n  goes on ${v}\n`,
+    ];
+    for (const shape of shapes) {
+      for (const v of values) {
+        const text = shape(v);
+        expect({ text, r: yamlToJson(text) }).toEqual({ text, r: yamlToJson(text, { fast: false }) });
+      }
+    }
   });
 
   it("only the first document counts, and a top-level list is an error", () => {

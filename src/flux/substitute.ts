@@ -18,6 +18,8 @@
 
 import { isNode, isScalar, isMap as isYamlMap, isSeq as isYamlSeq, parseDocument } from "yaml";
 import { emitYaml } from "../core/yaml/emit.ts";
+import { fastCompose } from "../core/yaml/fast-compose.ts";
+import { Kind, type YNode } from "../core/yaml/node.ts";
 import { deepEqual, isMap, isSeq, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { gvkOf, gvkString } from "../kustomize/resid.ts";
 import { envsubst, type VarRef, type Vars } from "./envsubst.ts";
@@ -287,6 +289,8 @@ function withPaths(
 
 /** The field each offset of the (valid, pre-substitution) text lies in: keys and sequence indices. */
 function pathsAt(text: string, offsets: readonly number[]): ((string | number)[] | undefined)[] {
+  const roots = fastCompose(text, () => {});
+  if (roots !== undefined) return offsets.map((o) => (roots[0] ? nodePathAt(roots[0], o) : undefined));
   const doc = parseDocument(text, { version: "1.1", schema: "failsafe", uniqueKeys: false });
   if (doc.errors.length > 0) return offsets.map(() => undefined);
   return offsets.map((o) => {
@@ -316,6 +320,33 @@ function pathsAt(text: string, offsets: readonly number[]): ((string | number)[]
       n = next;
     }
   });
+}
+
+/** The same walk over the fast composer's nodes. */
+function nodePathAt(root: YNode, o: number): (string | number)[] | undefined {
+  const path: (string | number)[] = [];
+  let n = root;
+  for (;;) {
+    let next: YNode | undefined;
+    if (n.kind === Kind.Map) {
+      for (const { key, value } of n.pairs) {
+        if (key.start <= o && o < key.end) return [...path, key.text];
+        if (value && value.start <= o && o < value.end) {
+          path.push(key.text);
+          next = value;
+          break;
+        }
+      }
+    } else if (n.kind === Kind.Seq) {
+      const i = n.items.findIndex((x) => x.start <= o && o < x.end);
+      if (i >= 0) {
+        path.push(i);
+        next = n.items[i];
+      }
+    }
+    if (next === undefined) return path.length > 0 ? path : undefined;
+    n = next;
+  }
 }
 
 function contains(range: readonly [number, number, number] | null | undefined, o: number): boolean {
