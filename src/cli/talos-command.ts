@@ -10,6 +10,7 @@ import {
   type PlannedFile,
   planGenConfig,
   planGensecret,
+  validateClusterEndpoint,
   writePlannedFiles,
 } from "../talos/commands.ts";
 import { type ConfigPatch, loadPatch } from "../talos/patch.ts";
@@ -184,6 +185,11 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
     .option("-n, --dry-run", "say what would be written")
     .action(async (clusterName: string, endpoint: string, flags: GenConfigFlags) => {
       const diagnostics: Diagnostic[] = [];
+      const bad = validateClusterEndpoint(endpoint);
+      if (bad) {
+        process.stderr.write(`homeops: ${bad}\n`);
+        return setCode(2);
+      }
       const c = contractFor(flags.talosVersion);
       if (!c.contract) {
         process.stderr.write(`homeops: ${c.error}\n`);

@@ -33,6 +33,22 @@ export function contractFor(version: string | undefined): { contract?: Contract;
   return { contract: c };
 }
 
+/** talosctl's check of the cluster endpoint: an https URL; the error suggests the fixed form. */
+export function validateClusterEndpoint(endpoint: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)/i.exec(endpoint);
+  const scheme = m?.[1]?.toLowerCase() ?? "";
+  const host = m ? (m[2] ?? "") : (endpoint.replace(/^\/\//, "").split("/")[0] ?? "");
+  const fixed = `https://${/:\d+$/.test(host) ? host : `${host}:6443`}`;
+  if (!m) {
+    const hasPort = /:\d+$/.test(host);
+    return `${hasPort ? "no scheme" : "no scheme and port"} specified for the cluster endpoint URL; try ${JSON.stringify(fixed)}`;
+  }
+  if (scheme !== "https")
+    return `the control plane endpoint URL should have scheme https://; try ${JSON.stringify(fixed)}`;
+  if (host === "") return "the cluster endpoint URL has no host";
+  return undefined;
+}
+
 /** `homeops talos gensecret`: a new bundle, encrypted when .sops.yaml asks; refuses to replace an existing file. */
 export async function planGensecret(
   file: string,

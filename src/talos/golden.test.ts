@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { registerTalos } from "../cli/talos-command.ts";
-import { renderMachineConfig } from "./commands.ts";
+import { renderMachineConfig, validateClusterEndpoint } from "./commands.ts";
 import { type Contract, parseContract } from "./contract.ts";
 import type { GenerateInput } from "./generate.ts";
 import { loadPatch } from "./patch.ts";
@@ -148,4 +148,19 @@ describe("homeops talos gen-config (the CLI path)", () => {
       fs.rmSync(out, { recursive: true });
     });
   }
+});
+
+describe("gen-config endpoint check (as talosctl)", () => {
+  it("wants an https URL and suggests the fixed form", () => {
+    expect(validateClusterEndpoint("https://base:6443")).toBeUndefined();
+    expect(validateClusterEndpoint("10.0.0.1")).toBe(
+      'no scheme and port specified for the cluster endpoint URL; try "https://10.0.0.1:6443"',
+    );
+    expect(validateClusterEndpoint("10.0.0.1:6443")).toBe(
+      'no scheme specified for the cluster endpoint URL; try "https://10.0.0.1:6443"',
+    );
+    expect(validateClusterEndpoint("http://k8s:6443")).toBe(
+      'the control plane endpoint URL should have scheme https://; try "https://k8s:6443"',
+    );
+  });
 });
