@@ -1,4 +1,4 @@
-import { parse } from "yaml";
+import { loadYaml } from "../core/yaml/load.ts";
 import { isMap, type Value } from "../core/yaml/value.ts";
 import type { TransformContext } from "./context.ts";
 import { type FieldSpec, gvkSelected } from "./fieldspec.ts";
@@ -82,7 +82,7 @@ let defaults: TransformerConfig | undefined;
  */
 export function defaultTransformerConfig(): TransformerConfig {
   if (!defaults) {
-    const parsed = parseTransformerConfig(parse(DEFAULT_CONFIG_YAML) as Value);
+    const parsed = parseTransformerConfig(loadYaml(DEFAULT_CONFIG_YAML, "builtin").docs[0]?.value ?? null);
     if (parsed.errors.length > 0) throw new Error(`built-in transformer config: ${parsed.errors.join("; ")}`);
     defaults = parsed.config;
   }
