@@ -84,6 +84,27 @@ const nodeConfigShape = {
   machineSpec: machineSpec.optional(),
   overridePatches: z.boolean().optional(),
   overrideMachineCertSANs: z.boolean().optional(),
+  overrideExtraManifests: z.boolean().optional(),
+  extraManifests: z
+    .array(z.string())
+    .optional()
+    .describe("deprecated: files of extra config documents (use patches)"),
+  noSchematicValidate: z
+    .boolean()
+    .optional()
+    .describe("accepted for talhelper compatibility (homeops does not check extensions)"),
+  imageSchematic: schematicSchema
+    .optional()
+    .describe("schematic of boot images (talhelper genurl image); not used for configs"),
+  ingressFirewall: z
+    .strictObject({
+      defaultAction: z.enum(["accept", "block"]).optional(),
+      rules: z
+        .array(z.strictObject({ name: z.string(), portSelector: talosObject, ingress: z.array(talosObject) }))
+        .optional(),
+    })
+    .optional()
+    .describe("NetworkDefaultActionConfig and one NetworkRuleConfig per rule"),
 };
 
 export const nodeConfigsSchema = z.strictObject(nodeConfigShape);
@@ -147,6 +168,10 @@ export const talconfigSchema = z.strictObject({
   controlPlane: nodeConfigsSchema.optional(),
   worker: nodeConfigsSchema.optional(),
   nodes: z.array(nodeSchema).min(1),
+  filenameTmpl: z
+    .string()
+    .optional()
+    .describe("output file name; default {{.ClusterName}}-{{.Hostname}}.yaml"),
 });
 
 export type Talconfig = z.infer<typeof talconfigSchema>;

@@ -343,6 +343,48 @@ describe("genconfig diagnostics", () => {
     expect(missing.diagnostics).toMatchObject([{ code: "TAL023", line: 18, column: 18 }]);
   });
 
+  it("ingressFirewall, extraManifests and filenameTmpl; TAL024/TAL025 for what cannot be rendered", async () => {
+    const node = [
+      "    extraManifests: ['extra.yaml']",
+      "    ingressFirewall:",
+      "      defaultAction: block",
+      "      rules:",
+      "        - name: kubelet",
+      "          portSelector: {ports: [10250], protocol: tcp}",
+      "          ingress: [{subnet: 10.0.0.0/24}]",
+      "",
+    ].join("\n");
+    const extra = "apiVersion: v1alpha1\nkind: WatchdogTimerConfig\ndevice: /dev/watchdog0\n";
+    const tmpl = "filenameTmpl: '{{ .Role }}-{{.Hostname}}.yaml'\n";
+    const dir = scratch(minimal(tmpl, node), { "talsecret.yaml": secrets, "extra.yaml": extra });
+    const r = await render("", dir);
+    expect(r.diagnostics).toEqual([]);
+    expect(path.basename(r.files[0]?.file ?? "")).toBe("controlplane-n1.yaml");
+    const docs = docsOf(r.files[0]?.content ?? "");
+    expect(docs.filter((d) => /^Network|^Watchdog/.test(String(d.kind)))).toEqual([
+      { apiVersion: "v1alpha1", kind: "NetworkDefaultActionConfig", ingress: "block" },
+      {
+        apiVersion: "v1alpha1",
+        kind: "NetworkRuleConfig",
+        name: "kubelet",
+        portSelector: { ports: [10250], protocol: "tcp" },
+        ingress: [{ subnet: "10.0.0.0/24" }],
+      },
+      { apiVersion: "v1alpha1", kind: "WatchdogTimerConfig", device: "/dev/watchdog0" },
+    ]);
+    fs.writeFileSync(
+      path.join(dir, "extra.yaml"),
+      "hostname: {{ .MachineConfig.MachineNetwork.NetworkHostname }}\n",
+    );
+    const templated = await render("", dir);
+    expect(templated.diagnostics).toMatchObject([{ code: "TAL025", line: 11, column: 21 }]);
+    const badName = await render(
+      "",
+      scratch(minimal("filenameTmpl: '{{ .Foo }}.yaml'\n"), { "talsecret.yaml": secrets }),
+    );
+    expect(badName.diagnostics).toMatchObject([{ code: "TAL024", line: 5, column: 15 }]);
+  });
+
   it("TAL007: a node without an install disk", async () => {
     const text = minimal().replace("    installDisk: /dev/sda\n", "");
     const r = await render("", scratch(text, { "talsecret.yaml": secrets }));

@@ -1,6 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from "yaml";
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  parseDocument,
+  Scalar,
+} from "yaml";
 import type { ZodError } from "zod";
 import { type Diagnostic, diagnostic } from "../core/diagnostics.ts";
 import { openBytes } from "../sops/file.ts";
@@ -113,6 +122,49 @@ async function resolveContent(
   if (r.missing.length > 0)
     return { error: `${rel(file)}: variable \${${r.missing[0]}} is not set (or empty)` };
   return { value: r.value };
+}
+
+/** talhelper's filenameTmpl with the fields it offers; other template constructs are refused. */
+export function outputFileName(
+  tmpl: string,
+  data: { ClusterName: string; Hostname: string; IPAddress: string; Role: string },
+): string | undefined {
+  let ok = true;
+  const out = tmpl.replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => {
+    const m = /^\.(ClusterName|Hostname|IPAddress|Role)$/.exec(expr);
+    if (!m) ok = false;
+    return m ? data[m[1] as keyof typeof data] : "";
+  });
+  return ok && !out.includes("/") ? out : undefined;
+}
+
+/** extraManifests files: extra config documents appended after all patches (talhelper; deprecated). */
+function readExtraManifests(
+  entries: readonly string[],
+  baseDir: string,
+): { docs?: Document[]; error?: string } {
+  const docs: Document[] = [];
+  for (const entry of entries) {
+    const file = path.resolve(baseDir, entry.replace(/^@/, ""));
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      return { error: `cannot read extra manifest ${rel(file)}: ${(e as Error).message}` };
+    }
+    if (text.includes("{{")) {
+      return { error: `${rel(file)} uses Go templates, which homeops does not render; turn it into a patch` };
+    }
+    for (const d of parseAllDocuments(text)) {
+      if (d.errors.length > 0) return { error: `${rel(file)}: ${d.errors[0]?.message.split("\n")[0]}` };
+      const v = d.toJS() as unknown;
+      if (v === null || v === undefined) continue;
+      if (typeof v !== "object" || Array.isArray(v))
+        return { error: `${rel(file)}: a document is not a mapping` };
+      docs.push(v as Document);
+    }
+  }
+  return { docs };
 }
 
 /** Flat `KEY: value` / `KEY=value` pairs, as godotenv reads talenv files (`---` lines dropped). */
@@ -243,6 +295,9 @@ export function mergeNodeConfigs(node: TalNode, group: TalNodeConfigs | undefine
   const nodePatches = node.patches ?? [];
   out.patches =
     node.overridePatches && nodePatches.length > 0 ? nodePatches : [...(group.patches ?? []), ...nodePatches];
+  out.extraManifests = node.overrideExtraManifests
+    ? (node.extraManifests ?? [])
+    : [...(node.extraManifests ?? []), ...(group.extraManifests ?? [])];
   out.certSANs = node.overrideMachineCertSANs
     ? (node.certSANs ?? [])
     : [...(node.certSANs ?? []), ...(group.certSANs ?? [])];
@@ -321,6 +376,18 @@ function nodePatch(cfg: Talconfig, node: TalNode, contract: Contract): Document[
       for (const m of cfg.inlineManifests)
         docs.push(doc("KubeInlineManifestConfig", { name: m.name, manifest: m.contents }));
     } else cluster.inlineManifests = cfg.inlineManifests.map((m) => ({ name: m.name, contents: m.contents }));
+  }
+  if (node.ingressFirewall) {
+    docs.push(doc("NetworkDefaultActionConfig", { ingress: node.ingressFirewall.defaultAction ?? "block" }));
+    for (const rule of node.ingressFirewall.rules ?? []) {
+      docs.push(
+        doc("NetworkRuleConfig", {
+          name: rule.name,
+          portSelector: rule.portSelector as GoValue,
+          ingress: rule.ingress as GoValue[],
+        }),
+      );
+    }
   }
   for (const v of node.volumes ?? []) docs.push(doc("VolumeConfig", v as Document));
   for (const v of node.userVolumes ?? []) docs.push(doc("UserVolumeConfig", v as Document));
@@ -507,7 +574,24 @@ export async function planTalconfig(
       );
       continue;
     }
-    const fileName = `${cfg.clusterName}-${node.hostname}.yaml`;
+    const fileName = outputFileName(cfg.filenameTmpl ?? "{{.ClusterName}}-{{.Hostname}}.yaml", {
+      ClusterName: cfg.clusterName,
+      Hostname: node.hostname,
+      IPAddress: node.ipAddress,
+      Role: node.controlPlane ? "controlplane" : "worker",
+    });
+    if (!fileName) {
+      d.push(
+        diagnostic(
+          "TAL024",
+          "error",
+          `filenameTmpl ${JSON.stringify(cfg.filenameTmpl)} is not a file name homeops can render`,
+          { file: cfgRel, ...loaded.positionOf(["filenameTmpl"]) },
+          "use only {{.ClusterName}}, {{.Hostname}}, {{.IPAddress}} and {{.Role}}, and no /",
+        ),
+      );
+      break;
+    }
     if (names.has(fileName)) {
       d.push(diagnostic("TAL009", "error", `two nodes would both write ${fileName}`, at(["hostname"])));
       continue;
@@ -550,6 +634,16 @@ export async function planTalconfig(
         ...nodePatches,
         ...globalPatches,
       ]);
+      if (node.extraManifests?.length) {
+        const extra = readExtraManifests(node.extraManifests, baseDir);
+        if (extra.error) {
+          d.push(
+            diagnostic("TAL025", "error", `node ${node.hostname}: ${extra.error}`, at(["extraManifests"])),
+          );
+          continue;
+        }
+        docs.push(...(extra.docs ?? []));
+      }
       const strict = strictProblems(docs);
       for (const m of strict) {
         d.push(diagnostic("TAL022", "error", `node ${node.hostname}: ${m}`, at(["hostname"]), strictHint));
