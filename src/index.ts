@@ -37,3 +37,7 @@ export { readSecretsBundle } from "./talos/secrets-file.ts";
 export { planTalconfig, type TalconfigRequest } from "./talos/talconfig.ts";
 export { talconfigSchema } from "./talos/talconfig-schema.ts";
 export { renderTalosconfig } from "./talos/talosconfig.ts";
+export { type CheckOptions, type CheckResult, checkRepository } from "./validate/check.ts";
+export { type HomeopsConfig, homeopsConfigSchema } from "./validate/config.ts";
+export { formatGithub, formatSarif } from "./validate/output.ts";
+export { RULES } from "./validate/rules/index.ts";

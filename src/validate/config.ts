@@ -64,7 +64,7 @@ export function loadCheckConfig(fs: RepoFs): { config: CheckConfig; problems: Fi
   return { config: {}, problems };
 }
 
-/** The JSON Schema of `.homeops.yaml`, as committed in src/validate/homeops-config.schema.json. */
+/** The JSON Schema of `.homeops.yaml`, as committed in schemas/homeops-config.schema.json. */
 export function homeopsConfigJsonSchema(): string {
   const schema = z.toJSONSchema(homeopsConfigSchema, { target: "draft-2020-12" });
   return `${JSON.stringify({ ...schema, title: "homeops configuration (.homeops.yaml)" }, null, 2)}\n`;

@@ -6,6 +6,9 @@ import k8s from "./schemas/kubernetes.json" with { type: "json" };
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
+/** Base of the ids the Kubernetes definitions are registered under. */
+const K8S_ID = "https://homeops.invalid/k8s/";
+
 /** The version current Flux serves for each of its kinds, by `group/kind`. */
 const SERVED = new Map<string, string>();
 for (const key of Object.keys(flux.crds)) {
@@ -32,10 +35,18 @@ export type SchemaSource = "kubernetes" | "flux" | "crd";
  * (src/validate/schemas, see scripts/gen-check-schemas.ts), then the CRDs a repository defines.
  */
 export class SchemaSet {
-  readonly #ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // Compiling dominates (each kind is validated a few dozen times at most): skip ajv's code optimizer.
+  readonly #ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    validateSchema: false,
+    inlineRefs: true,
+    code: { optimize: false },
+  });
   readonly #compiled = new Map<string, ValidateFunction | undefined>();
   readonly #crds = new Map<string, Obj>();
-  #k8sAdded = false;
+  readonly #k8sAdded = new Set<string>();
 
   /** Adds the versions of a CustomResourceDefinition found in the repository (they win over shipped ones). */
   addCrd(crd: ValueMap): void {
@@ -69,6 +80,19 @@ export class SchemaSet {
     return problems(fn.errors ?? []);
   }
 
+  /**
+   * Registers a Kubernetes definition and those it references, each under its own id so ajv compiles it once
+   * for every kind that uses it (PodSpec, ObjectMeta); only what the repository's kinds reach is converted.
+   */
+  #addK8sDefinition(name: string): void {
+    if (this.#k8sAdded.has(name)) return;
+    this.#k8sAdded.add(name);
+    const def = (k8s.definitions as Record<string, Json>)[name] ?? {};
+    this.#ajv.addSchema(fromOpenApi(def, false) as object, K8S_ID + name);
+    const refs = JSON.stringify(def).matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g);
+    for (const m of refs) this.#addK8sDefinition(m[1]!);
+  }
+
   #validator(apiVersion: string, kind: string): ValidateFunction | undefined {
     const key = `${apiVersion} ${kind}`;
     if (this.#compiled.has(key)) return this.#compiled.get(key);
@@ -79,15 +103,8 @@ export class SchemaSet {
         source === "crd" ? this.#crds.get(key) : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
       fn = this.#ajv.compile(withObjectMeta(fromOpenApi(raw ?? {}, true)) as object);
     } else if (source === "kubernetes") {
-      if (!this.#k8sAdded) {
-        const defs: Record<string, Json> = {};
-        for (const [name, d] of Object.entries(k8s.definitions as Record<string, Json>))
-          defs[name] = fromOpenApi(d, false);
-        this.#ajv.addSchema({ $id: "k8s", definitions: defs });
-        this.#k8sAdded = true;
-      }
-      const def = (k8s.kinds as Record<string, string>)[key]!;
-      fn = this.#ajv.compile({ $ref: `k8s#/definitions/${def}` });
+      this.#addK8sDefinition((k8s.kinds as Record<string, string>)[key]!);
+      fn = this.#ajv.getSchema(K8S_ID + (k8s.kinds as Record<string, string>)[key]!);
     }
     this.#compiled.set(key, fn);
     return fn;
@@ -104,7 +121,7 @@ function fromOpenApi(s: Json, structural: boolean): Json {
   const out: Obj = {};
   for (const [k, v] of Object.entries(s)) {
     if (k.startsWith("x-kubernetes-") || k === "nullable" || k === "default") continue;
-    if (k === "$ref" && typeof v === "string") out.$ref = v.replace("#/definitions/", "k8s#/definitions/");
+    if (k === "$ref" && typeof v === "string") out.$ref = v.replace("#/definitions/", K8S_ID);
     else if (k === "properties" && isObj(v)) {
       const props: Obj = {};
       for (const [name, p] of Object.entries(v)) props[name] = fromOpenApi(p, structural);
