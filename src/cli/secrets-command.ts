@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as readline from "node:readline/promises";
 import type { Command } from "commander";
 import { type Diagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { formatDiagnostics } from "../core/print-diagnostics.ts";
@@ -45,6 +46,19 @@ function emit(
   else if (flags.output) writeFileAtomic(flags.output, bytes, secret ? 0o600 : undefined);
   else process.stdout.write(bytes);
   return 0;
+}
+
+/** Interactive edits that do not parse: Enter re-opens the editor, anything else (or EOF) gives up. */
+async function askRetry(error: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(
+      `${error}\nPress Enter to fix it in the editor, or type q to discard the edit: `,
+    );
+    return answer.trim() === "";
+  } finally {
+    rl.close();
+  }
 }
 
 export function registerSecrets(program: Command, setCode: (c: number) => void): void {
@@ -129,6 +143,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       ...envOf(flags),
       editor,
       ignoreMac: flags.ignoreMac === true,
+      ...(process.stdin.isTTY ? { retry: askRetry } : {}),
     });
     if (report(r.diagnostics) || !r.value) return setCode(1);
     if (r.value.changed) writeFileAtomic(file, r.value.bytes);

@@ -361,7 +361,8 @@ export function emitIni(branch: TMap, metadata?: SopsMetadata): string | Fail {
     }
     const width = Math.max(0, ...body.map(([k]) => k.length));
     let s = head.map((c) => `; ${c}\n`).join("");
-    s += `[${name}]\n`;
+    // ini.v1 writes the keys of the implicit DEFAULT section without a header.
+    if (name !== "DEFAULT") s += `[${name}]\n`;
     for (const [k, v, cs] of body) s += `${cs.map((c) => `; ${c}\n`).join("")}${k.padEnd(width)} = ${v}\n`;
     return s;
   };

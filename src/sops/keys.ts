@@ -36,7 +36,7 @@ export function findAgeIdentities(
   const out: FoundIdentities = { identities: [], searched: [], errors: [] };
   const add = (text: string, source: string) => {
     const r = parseAgeIdentities(text);
-    out.identities.push(...r.identities.filter((i) => !out.identities.includes(i)));
+    for (const i of r.identities) if (!out.identities.includes(i)) out.identities.push(i);
     for (const e of r.errors) out.errors.push(`${source}: ${e}`);
   };
   const readFile = (file: string, source: string, mustExist: boolean) => {

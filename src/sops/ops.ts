@@ -328,7 +328,12 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, mode?: number):
  */
 export async function editFile(
   abs: string,
-  env: SecretsEnv & { editor: string; ignoreMac?: boolean },
+  env: SecretsEnv & {
+    editor: string;
+    ignoreMac?: boolean;
+    /** Asked when the edited file does not parse; true re-opens the editor on it. */
+    retry?: (error: string) => Promise<boolean>;
+  },
 ): Promise<Outcome<{ bytes: Buffer; changed: boolean }>> {
   const shown = display(abs, env.cwd);
   const o = await openFile(abs, env);
@@ -351,28 +356,23 @@ export async function editFile(
     const [cmd, ...args] = env.editor.split(/\s+/).filter((x) => x !== "");
     if (!cmd)
       return { diagnostics: [diagnostic("SOPS024", "error", "no editor: set $EDITOR", { file: shown })] };
-    const code = await new Promise<number | null>((resolve) => {
-      child = spawn(cmd, [...args, tmp], { stdio: "inherit" });
-      child.on("error", () => resolve(-1));
-      child.on("exit", (c) => resolve(c));
-    });
-    if (code !== 0)
-      return {
-        diagnostics: [
-          diagnostic(
-            "SOPS024",
-            "error",
-            `the editor '${env.editor}' failed (exit ${code}); nothing was changed`,
-            {
-              file: shown,
-            },
-          ),
-        ],
-      };
-    const edited = fs.readFileSync(tmp);
-    const r = sealBytes(opened, edited, {}, env.now ?? new Date());
-    if (!r.ok) return fail(r, shown);
-    return { value: { bytes: r.bytes, changed: r.changed }, diagnostics: o.diagnostics };
+    for (;;) {
+      const code = await new Promise<number | null>((resolve) => {
+        child = spawn(cmd, [...args, tmp], { stdio: "inherit" });
+        child.on("error", () => resolve(-1));
+        child.on("exit", (c) => resolve(c));
+      });
+      if (code !== 0) {
+        const msg = `the editor '${env.editor}' failed (exit ${code}); nothing was changed`;
+        return { diagnostics: [diagnostic("SOPS024", "error", msg, { file: shown })] };
+      }
+      const r = sealBytes(opened, fs.readFileSync(tmp), {}, env.now ?? new Date());
+      // Invalid content: the user may fix it in the editor again rather than lose the edit.
+      if (!r.ok && r.code === "bad-document" && env.retry && (await env.retry(`${shown}: ${r.error}`)))
+        continue;
+      if (!r.ok) return fail(r, shown);
+      return { value: { bytes: r.bytes, changed: r.changed }, diagnostics: o.diagnostics };
+    }
   } finally {
     for (const s of signals) process.off(s, onSignal);
     cleanup();

@@ -71,7 +71,11 @@ export function setValue(body: Body, pathText: string, valueText: string): { ok:
   let cur: TNode = body.file.branch;
   for (const [n, k] of keys.entries()) {
     const last = n === keys.length - 1;
-    const leaf = toNode(value);
+    // dotenv and INI hold strings only.
+    const leaf =
+      body.format === "json"
+        ? toNode(value)
+        : toNode(typeof value === "string" ? value : JSON.stringify(value));
     if (typeof k === "number") {
       if (!Array.isArray(cur)) return fail("bad-path", `${keys.slice(0, n).join(".")} is not a list`);
       if (last) cur[k] = leaf;
