@@ -24,6 +24,8 @@ export class GitTreeFs extends RepoFs {
   readonly #blob: (oid: string) => Buffer;
   readonly #bytes = new Map<string, Buffer>();
   readonly #text = new Map<string, string>();
+  /** Symlinks of the tree (most trees have none: then no path needs resolving). */
+  readonly #links: string[] = [];
 
   /** `entries` by path relative to `root` (files, symlinks and submodules; folders are implied). */
   constructor(root: string, entries: ReadonlyMap<string, TreeEntry>, blob: (oid: string) => Buffer) {
@@ -31,6 +33,7 @@ export class GitTreeFs extends RepoFs {
     this.entries = entries;
     this.#blob = blob;
     const kids = new Map<string, Set<string>>([[".", new Set()]]);
+    for (const [rel, e] of entries) if (e.mode === "120000") this.#links.push(rel);
     for (const rel of entries.keys()) {
       let child = rel;
       for (let d = path.posix.dirname(rel); ; d = path.posix.dirname(d)) {
@@ -47,6 +50,14 @@ export class GitTreeFs extends RepoFs {
     for (const [d, names] of kids) this.#dirs.set(d, [...names].sort(byteCompare));
   }
 
+  /** Like RepoFs.rel, without path.relative for the normalized paths every caller passes. */
+  override rel(abs: string): string {
+    if (abs === this.root) return ".";
+    if (abs.startsWith(this.root) && abs[this.root.length] === "/" && !/\/\.\.?(\/|$)|\/\//.test(abs))
+      return abs.slice(this.root.length + 1);
+    return super.rel(abs);
+  }
+
   #relOf(abs: string): string {
     if (!this.contains(abs)) throw new EscapeError(abs);
     return this.rel(abs);
@@ -55,7 +66,9 @@ export class GitTreeFs extends RepoFs {
   /** The path with every symlink on the way resolved (inside the tree), or an error like the file system's. */
   #resolve(abs: string): string {
     let rel = this.#relOf(abs);
+    if (this.#links.length === 0) return rel;
     for (let hops = 0; hops < 40; hops++) {
+      if (!this.#links.some((l) => rel === l || rel.startsWith(`${l}/`))) return rel;
       const parts = rel === "." ? [] : rel.split("/");
       let link = -1;
       for (let i = 0; i < parts.length; i++) {

@@ -111,3 +111,41 @@ export class TrackingEngine extends KustomizeEngine {
     return super.transformerConfigs(abs, diags, make);
   }
 }
+
+/**
+ * An engine for another revision of the repository that takes the parse of every file the revisions share from
+ * the engine of the first render: only files that changed (or that a symlink leads to) are read and parsed again.
+ */
+export class SharingEngine extends KustomizeEngine {
+  readonly #other: KustomizeEngine;
+  readonly #changed: (rel: string) => boolean;
+
+  constructor(fs: RepoFs, other: KustomizeEngine, changed: (rel: string) => boolean) {
+    super(fs);
+    this.#other = other;
+    this.#changed = changed;
+  }
+
+  /** The same file in the other revision, when its content is the same there. */
+  #there(abs: string): string | undefined {
+    const rel = this.fs.rel(abs);
+    let real: string;
+    try {
+      real = this.fs.realpath(abs);
+    } catch {
+      return undefined;
+    }
+    if (real !== abs || this.#changed(rel)) return undefined;
+    return this.#other.fs.resolve(rel);
+  }
+
+  override parse(abs: string): LoadResult {
+    const there = this.#there(abs);
+    return there ? this.#other.parse(there) : super.parse(abs);
+  }
+
+  override parseResources(abs: string): LoadResult {
+    const there = this.#there(abs);
+    return there ? this.#other.parseResources(there) : super.parseResources(abs);
+  }
+}

@@ -33,7 +33,7 @@ import {
   str,
 } from "./objects.ts";
 import { isLiveOnly, ksVariables, postBuild, type VarSource } from "./post-build.ts";
-import { type ReadSet, TrackingEngine, TrackingFs } from "./reads.ts";
+import { type ReadSet, SharingEngine, TrackingEngine, TrackingFs } from "./reads.ts";
 import { maskSecret } from "./secrets.ts";
 import { makeSourceFilter, type SourceFilter } from "./source-ignore.ts";
 
@@ -68,6 +68,8 @@ export interface RenderRecord {
   docs: Map<string, RepoDoc[]>;
   /** Builds of this repository's own paths, keyed on everything but the files they read (spec, variables, …). */
   builds: Map<string, BuiltKustomization>;
+  /** The engine, whose parsed files the other render shares where they did not change. */
+  engine?: KustomizeEngine;
 }
 
 export interface RenderReuse {
@@ -135,7 +137,14 @@ const MAX_ROUNDS = 6;
 export function renderRepository(repoRoot: string, opts: RenderOptions = {}): RepoRender {
   const base = opts.files ?? (opts.decryption ? opts.decryption.repoFs(repoRoot) : new RepoFs(repoRoot));
   const fs = opts.record ? new TrackingFs(base) : base;
-  const engine = fs instanceof TrackingFs ? new TrackingEngine(fs) : new KustomizeEngine(fs);
+  const prior = opts.reuse?.from.engine;
+  const engine =
+    fs instanceof TrackingFs
+      ? new TrackingEngine(fs)
+      : prior && opts.reuse
+        ? new SharingEngine(fs, prior, opts.reuse.changed)
+        : new KustomizeEngine(fs);
+  if (opts.record) opts.record.engine = engine;
   const scanDiags = new Diagnostics();
   const reuse = opts.reuse;
   // Discovery parses through the engine's cache: the builds that follow reuse every file it read.
