@@ -1,97 +1,104 @@
-{
-  "kinds": {
-    "BGPInstanceConfig": "network.BGPInstanceConfigV1Alpha1",
-    "BlackholeRouteConfig": "network.BlackholeRouteConfigV1Alpha1",
-    "BondConfig": "network.BondConfigV1Alpha1",
-    "BridgeConfig": "network.BridgeConfigV1Alpha1",
-    "CRIBaseRuntimeSpecConfig": "cri.CRIBaseRuntimeSpecConfigV1Alpha1",
-    "CRICustomizationConfig": "cri.CRICustomizationConfigV1Alpha1",
-    "ContainerConfig": "container.ContainerConfigV1Alpha1",
-    "DHCPv4Config": "network.DHCPv4ConfigV1Alpha1",
-    "DHCPv6Config": "network.DHCPv6ConfigV1Alpha1",
-    "DiscoveryIdentityConfig": "cluster.DiscoveryIdentityConfigV1Alpha1",
-    "DiscoveryServiceConfig": "cluster.DiscoveryServiceConfigV1Alpha1",
-    "DummyLinkConfig": "network.DummyLinkConfigV1Alpha1",
-    "EnvironmentConfig": "runtime.EnvironmentV1Alpha1",
-    "EtcFileConfig": "runtime.EtcFileConfigV1Alpha1",
-    "EthernetConfig": "network.EthernetConfigV1Alpha1",
-    "EventSinkConfig": "runtime.EventSinkV1Alpha1",
-    "ExistingVolumeConfig": "block.ExistingVolumeConfigV1Alpha1",
-    "ExtensionServiceConfig": "extensions.ServiceConfigV1Alpha1",
-    "ExternalVolumeConfig": "block.ExternalVolumeConfigV1Alpha1",
-    "FilesystemScrubConfig": "block.FilesystemScrubConfigV1Alpha1",
-    "FilesystemTrimConfig": "block.FilesystemTrimConfigV1Alpha1",
-    "HCloudVIPConfig": "network.HCloudVIPConfigV1Alpha1",
-    "HTTPProbeConfig": "network.HTTPProbeConfigV1Alpha1",
-    "HostnameConfig": "network.HostnameConfigV1Alpha1",
-    "ImageCacheConfig": "cri.ImageCacheConfigV1Alpha1",
-    "ImageVerificationConfig": "security.ImageVerificationConfigV1Alpha1",
-    "KernelModuleConfig": "runtime.KernelModuleConfigV1Alpha1",
-    "KmsgLogConfig": "runtime.KmsgLogV1Alpha1",
-    "KubeAPIServerCAConfig": "k8s.KubeAPIServerCAConfigV1Alpha1",
-    "KubeAPIServerConfig": "k8s.KubeAPIServerConfigV1Alpha1",
-    "KubeAdmissionControlConfig": "k8s.KubeAdmissionControlConfigV1Alpha1",
-    "KubeAggregatorCAConfig": "k8s.KubeAggregatorCAConfigV1Alpha1",
-    "KubeAuditPolicyConfig": "k8s.KubeAuditPolicyConfigV1Alpha1",
-    "KubeAuthenticationConfig": "k8s.KubeAuthenticationConfigV1Alpha1",
-    "KubeAuthorizerConfig": "k8s.KubeAuthorizerConfigV1Alpha1",
-    "KubeClusterConfig": "k8s.KubeClusterConfigV1Alpha1",
-    "KubeControllerManagerConfig": "k8s.KubeControllerManagerConfigV1Alpha1",
-    "KubeCoreDNSConfig": "k8s.KubeCoreDNSConfigV1Alpha1",
-    "KubeCredentialProviderConfig": "k8s.KubeCredentialProviderConfigV1Alpha1",
-    "KubeEtcdEncryptionConfig": "k8s.KubeEtcdEncryptionConfigV1Alpha1",
-    "KubeExternalManifestConfig": "k8s.KubeExternalManifestConfigV1Alpha1",
-    "KubeFlannelCNIConfig": "k8s.KubeFlannelCNIConfigV1Alpha1",
-    "KubeInlineManifestConfig": "k8s.KubeInlineManifestConfigV1Alpha1",
-    "KubeNetworkConfig": "k8s.KubeNetworkConfigV1Alpha1",
-    "KubeNodeConfig": "k8s.KubeNodeConfigV1Alpha1",
-    "KubePrismConfig": "k8s.KubePrismConfigV1Alpha1",
-    "KubeProxyConfig": "k8s.KubeProxyConfigV1Alpha1",
-    "KubeSchedulerConfig": "k8s.KubeSchedulerConfigV1Alpha1",
-    "KubeServiceAccountConfig": "k8s.KubeServiceAccountConfigV1Alpha1",
-    "KubeSpanConfig": "network.KubeSpanConfigV1Alpha1",
-    "KubeSpanEndpointsConfig": "network.KubespanEndpointsConfigV1Alpha1",
-    "KubeStaticPodConfig": "k8s.KubeStaticPodConfigV1Alpha1",
-    "KubeTalosAPIAccessConfig": "k8s.KubeTalosAPIAccessConfigV1Alpha1",
-    "KubeletConfig": "k8s.KubeletConfigV1Alpha1",
-    "LVMLogicalVolumeConfig": "storage.LVMLogicalVolumeConfigV1Alpha1",
-    "LVMVolumeGroupConfig": "storage.LVMVolumeGroupConfigV1Alpha1",
-    "Layer2VIPConfig": "network.Layer2VIPConfigV1Alpha1",
-    "LinkAliasConfig": "network.LinkAliasConfigV1Alpha1",
-    "LinkConfig": "network.LinkConfigV1Alpha1",
-    "NetworkDefaultActionConfig": "network.DefaultActionConfigV1Alpha1",
-    "NetworkRuleConfig": "network.RuleConfigV1Alpha1",
-    "OOMConfig": "runtime.OOMV1Alpha1",
-    "PCIDriverRebindConfig": "hardware.PCIDriverRebindConfigV1Alpha1",
-    "RAIDArrayConfig": "storage.RAIDArrayConfigV1Alpha1",
-    "RawVolumeConfig": "block.RawVolumeConfigV1Alpha1",
-    "RegistryAuthConfig": "cri.RegistryAuthConfigV1Alpha1",
-    "RegistryMirrorConfig": "cri.RegistryMirrorConfigV1Alpha1",
-    "RegistryTLSConfig": "cri.RegistryTLSConfigV1Alpha1",
-    "ResolverConfig": "network.ResolverConfigV1Alpha1",
-    "RoutingRuleConfig": "network.RoutingRuleConfigV1Alpha1",
-    "SecurityProfileConfig": "runtime.SecurityProfileConfigV1Alpha1",
-    "SideroLinkConfig": "siderolink.ConfigV1Alpha1",
-    "StaticHostConfig": "network.StaticHostConfigV1Alpha1",
-    "SwapVolumeConfig": "block.SwapVolumeConfigV1Alpha1",
-    "SysctlConfig": "runtime.SysctlConfigV1Alpha1",
-    "SysfsConfig": "runtime.SysfsConfigV1Alpha1",
-    "TCPProbeConfig": "network.TCPProbeConfigV1Alpha1",
-    "TimeSyncConfig": "network.TimeSyncConfigV1Alpha1",
-    "TrustedRootsConfig": "security.TrustedRootsConfigV1Alpha1",
-    "UdevRulesConfig": "runtime.UdevRulesConfigV1Alpha1",
-    "UnattendedInstallConfig": "runtime.UnattendedInstallConfigV1Alpha1",
-    "UserVolumeConfig": "block.UserVolumeConfigV1Alpha1",
-    "VLANConfig": "network.VLANConfigV1Alpha1",
-    "VRFConfig": "network.VRFConfigV1Alpha1",
-    "VethConfig": "network.VethConfigV1Alpha1",
-    "VolumeConfig": "block.VolumeConfigV1Alpha1",
-    "WatchdogTimerConfig": "runtime.WatchdogTimerV1Alpha1",
-    "WireguardConfig": "network.WireguardConfigV1Alpha1",
-    "ZswapConfig": "block.ZswapConfigV1Alpha1",
-    "v1alpha1": "v1alpha1.Config"
+// Generated by scripts/talos-config-types.ts from the Talos Go sources (field names, yaml tags, types); do not edit.
+export interface ConfigTypes {
+  kinds: Record<string, string>;
+  aliases: Record<string, string>;
+  structs: Record<string, [name: string, type: string, flags: string][]>;
+}
+
+export const configTypes: ConfigTypes = {
+  kinds: {
+    BGPInstanceConfig: "network.BGPInstanceConfigV1Alpha1",
+    BlackholeRouteConfig: "network.BlackholeRouteConfigV1Alpha1",
+    BondConfig: "network.BondConfigV1Alpha1",
+    BridgeConfig: "network.BridgeConfigV1Alpha1",
+    CRIBaseRuntimeSpecConfig: "cri.CRIBaseRuntimeSpecConfigV1Alpha1",
+    CRICustomizationConfig: "cri.CRICustomizationConfigV1Alpha1",
+    ContainerConfig: "container.ContainerConfigV1Alpha1",
+    DHCPv4Config: "network.DHCPv4ConfigV1Alpha1",
+    DHCPv6Config: "network.DHCPv6ConfigV1Alpha1",
+    DiscoveryIdentityConfig: "cluster.DiscoveryIdentityConfigV1Alpha1",
+    DiscoveryServiceConfig: "cluster.DiscoveryServiceConfigV1Alpha1",
+    DummyLinkConfig: "network.DummyLinkConfigV1Alpha1",
+    EnvironmentConfig: "runtime.EnvironmentV1Alpha1",
+    EtcFileConfig: "runtime.EtcFileConfigV1Alpha1",
+    EthernetConfig: "network.EthernetConfigV1Alpha1",
+    EventSinkConfig: "runtime.EventSinkV1Alpha1",
+    ExistingVolumeConfig: "block.ExistingVolumeConfigV1Alpha1",
+    ExtensionServiceConfig: "extensions.ServiceConfigV1Alpha1",
+    ExternalVolumeConfig: "block.ExternalVolumeConfigV1Alpha1",
+    FilesystemScrubConfig: "block.FilesystemScrubConfigV1Alpha1",
+    FilesystemTrimConfig: "block.FilesystemTrimConfigV1Alpha1",
+    HCloudVIPConfig: "network.HCloudVIPConfigV1Alpha1",
+    HTTPProbeConfig: "network.HTTPProbeConfigV1Alpha1",
+    HostnameConfig: "network.HostnameConfigV1Alpha1",
+    ImageCacheConfig: "cri.ImageCacheConfigV1Alpha1",
+    ImageVerificationConfig: "security.ImageVerificationConfigV1Alpha1",
+    KernelModuleConfig: "runtime.KernelModuleConfigV1Alpha1",
+    KmsgLogConfig: "runtime.KmsgLogV1Alpha1",
+    KubeAPIServerCAConfig: "k8s.KubeAPIServerCAConfigV1Alpha1",
+    KubeAPIServerConfig: "k8s.KubeAPIServerConfigV1Alpha1",
+    KubeAdmissionControlConfig: "k8s.KubeAdmissionControlConfigV1Alpha1",
+    KubeAggregatorCAConfig: "k8s.KubeAggregatorCAConfigV1Alpha1",
+    KubeAuditPolicyConfig: "k8s.KubeAuditPolicyConfigV1Alpha1",
+    KubeAuthenticationConfig: "k8s.KubeAuthenticationConfigV1Alpha1",
+    KubeAuthorizerConfig: "k8s.KubeAuthorizerConfigV1Alpha1",
+    KubeClusterConfig: "k8s.KubeClusterConfigV1Alpha1",
+    KubeControllerManagerConfig: "k8s.KubeControllerManagerConfigV1Alpha1",
+    KubeCoreDNSConfig: "k8s.KubeCoreDNSConfigV1Alpha1",
+    KubeCredentialProviderConfig: "k8s.KubeCredentialProviderConfigV1Alpha1",
+    KubeEtcdEncryptionConfig: "k8s.KubeEtcdEncryptionConfigV1Alpha1",
+    KubeExternalManifestConfig: "k8s.KubeExternalManifestConfigV1Alpha1",
+    KubeFlannelCNIConfig: "k8s.KubeFlannelCNIConfigV1Alpha1",
+    KubeInlineManifestConfig: "k8s.KubeInlineManifestConfigV1Alpha1",
+    KubeNetworkConfig: "k8s.KubeNetworkConfigV1Alpha1",
+    KubeNodeConfig: "k8s.KubeNodeConfigV1Alpha1",
+    KubePrismConfig: "k8s.KubePrismConfigV1Alpha1",
+    KubeProxyConfig: "k8s.KubeProxyConfigV1Alpha1",
+    KubeSchedulerConfig: "k8s.KubeSchedulerConfigV1Alpha1",
+    KubeServiceAccountConfig: "k8s.KubeServiceAccountConfigV1Alpha1",
+    KubeSpanConfig: "network.KubeSpanConfigV1Alpha1",
+    KubeSpanEndpointsConfig: "network.KubespanEndpointsConfigV1Alpha1",
+    KubeStaticPodConfig: "k8s.KubeStaticPodConfigV1Alpha1",
+    KubeTalosAPIAccessConfig: "k8s.KubeTalosAPIAccessConfigV1Alpha1",
+    KubeletConfig: "k8s.KubeletConfigV1Alpha1",
+    LVMLogicalVolumeConfig: "storage.LVMLogicalVolumeConfigV1Alpha1",
+    LVMVolumeGroupConfig: "storage.LVMVolumeGroupConfigV1Alpha1",
+    Layer2VIPConfig: "network.Layer2VIPConfigV1Alpha1",
+    LinkAliasConfig: "network.LinkAliasConfigV1Alpha1",
+    LinkConfig: "network.LinkConfigV1Alpha1",
+    NetworkDefaultActionConfig: "network.DefaultActionConfigV1Alpha1",
+    NetworkRuleConfig: "network.RuleConfigV1Alpha1",
+    OOMConfig: "runtime.OOMV1Alpha1",
+    PCIDriverRebindConfig: "hardware.PCIDriverRebindConfigV1Alpha1",
+    RAIDArrayConfig: "storage.RAIDArrayConfigV1Alpha1",
+    RawVolumeConfig: "block.RawVolumeConfigV1Alpha1",
+    RegistryAuthConfig: "cri.RegistryAuthConfigV1Alpha1",
+    RegistryMirrorConfig: "cri.RegistryMirrorConfigV1Alpha1",
+    RegistryTLSConfig: "cri.RegistryTLSConfigV1Alpha1",
+    ResolverConfig: "network.ResolverConfigV1Alpha1",
+    RoutingRuleConfig: "network.RoutingRuleConfigV1Alpha1",
+    SecurityProfileConfig: "runtime.SecurityProfileConfigV1Alpha1",
+    SideroLinkConfig: "siderolink.ConfigV1Alpha1",
+    StaticHostConfig: "network.StaticHostConfigV1Alpha1",
+    SwapVolumeConfig: "block.SwapVolumeConfigV1Alpha1",
+    SysctlConfig: "runtime.SysctlConfigV1Alpha1",
+    SysfsConfig: "runtime.SysfsConfigV1Alpha1",
+    TCPProbeConfig: "network.TCPProbeConfigV1Alpha1",
+    TimeSyncConfig: "network.TimeSyncConfigV1Alpha1",
+    TrustedRootsConfig: "security.TrustedRootsConfigV1Alpha1",
+    UdevRulesConfig: "runtime.UdevRulesConfigV1Alpha1",
+    UnattendedInstallConfig: "runtime.UnattendedInstallConfigV1Alpha1",
+    UserVolumeConfig: "block.UserVolumeConfigV1Alpha1",
+    VLANConfig: "network.VLANConfigV1Alpha1",
+    VRFConfig: "network.VRFConfigV1Alpha1",
+    VethConfig: "network.VethConfigV1Alpha1",
+    VolumeConfig: "block.VolumeConfigV1Alpha1",
+    WatchdogTimerConfig: "runtime.WatchdogTimerV1Alpha1",
+    WireguardConfig: "network.WireguardConfigV1Alpha1",
+    ZswapConfig: "block.ZswapConfigV1Alpha1",
+    v1alpha1: "v1alpha1.Config",
   },
-  "aliases": {
+  aliases: {
     "extensions.ConfigFileList": "[]extensions.ConfigFile",
     "meta.Args": "map[string]meta.ArgValue",
     "network.IngressConfig": "[]network.IngressRule",
@@ -104,9 +111,9 @@
     "v1alpha1.ClusterInlineManifests": "[]v1alpha1.ClusterInlineManifest",
     "v1alpha1.Env": "map[string]string",
     "v1alpha1.NetworkDeviceList": "[]v1alpha1.Device",
-    "v1alpha1.VlanList": "[]v1alpha1.Vlan"
+    "v1alpha1.VlanList": "[]v1alpha1.Vlan",
   },
-  "structs": {
+  structs: {
     "block.ByteSize": [],
     "block.DiskSelector": [["match", "cel.Expression", "omitempty"]],
     "block.EncryptionKey": [
@@ -115,13 +122,13 @@
       ["nodeID", "block.EncryptionKeyNodeID", "omitempty"],
       ["kms", "block.EncryptionKeyKMS", "omitempty"],
       ["tpm", "block.EncryptionKeyTPM", "omitempty"],
-      ["lockToState", "bool", "omitempty"]
+      ["lockToState", "bool", "omitempty"],
     ],
     "block.EncryptionKeyKMS": [["endpoint", "string", ""]],
     "block.EncryptionKeyStatic": [["passphrase", "string", "omitempty"]],
     "block.EncryptionKeyTPM": [
       ["options", "block.EncryptionKeyTPMOptions", "omitempty"],
-      ["checkSecurebootStatusOnEnroll", "bool", "omitempty"]
+      ["checkSecurebootStatusOnEnroll", "bool", "omitempty"],
     ],
     "block.EncryptionKeyTPMOptions": [["pcrs", "[]int", "omitempty"]],
     "block.EncryptionSpec": [
@@ -131,12 +138,12 @@
       ["keySize", "uint", "omitempty"],
       ["blockSize", "uint64", "omitempty"],
       ["options", "[]string", "omitempty"],
-      ["allowDiscards", "bool", "omitempty"]
+      ["allowDiscards", "bool", "omitempty"],
     ],
     "block.ExistingMountSpec": [
       ["readOnly", "bool", "omitempty"],
       ["disableAccessTime", "bool", "omitempty"],
-      ["secure", "bool", "omitempty"]
+      ["secure", "bool", "omitempty"],
     ],
     "block.ExistingVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -144,58 +151,70 @@
       ["discovery", "block.VolumeDiscoverySpec", "omitempty"],
       ["mount", "block.ExistingMountSpec", "omitempty"],
       ["trim", "block.TrimConfig", "omitempty"],
-      ["scrub", "block.ScrubConfig", "omitempty"]
+      ["scrub", "block.ScrubConfig", "omitempty"],
     ],
     "block.ExternalMountSpec": [
       ["readOnly", "bool", "omitempty"],
       ["disableAccessTime", "bool", "omitempty"],
       ["secure", "bool", "omitempty"],
-      ["virtiofs", "block.VirtiofsMountSpec", "omitempty"]
+      ["virtiofs", "block.VirtiofsMountSpec", "omitempty"],
     ],
     "block.ExternalVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["filesystemType", "block.FilesystemType", ""],
-      ["mount", "block.ExternalMountSpec", "omitempty"]
+      ["mount", "block.ExternalMountSpec", "omitempty"],
     ],
     "block.FilesystemScrubConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["interval", "time.Duration", "omitempty"]
+      ["interval", "time.Duration", "omitempty"],
     ],
     "block.FilesystemSpec": [
       ["type", "block.FilesystemType", "omitempty"],
       ["projectQuotaSupport", "bool", "omitempty"],
-      ["xfs", "block.XFSSpec", "omitempty"]
+      ["xfs", "block.XFSSpec", "omitempty"],
     ],
     "block.FilesystemTrimConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["interval", "time.Duration", "omitempty"]
+      ["interval", "time.Duration", "omitempty"],
     ],
-    "block.MountSpec": [["secure", "bool", "omitempty"], ["disableAccessTime", "bool", "omitempty"]],
+    "block.MountSpec": [
+      ["secure", "bool", "omitempty"],
+      ["disableAccessTime", "bool", "omitempty"],
+    ],
     "block.PercentageSize": [],
     "block.ProvisioningSpec": [
       ["diskSelector", "block.DiskSelector", "omitempty"],
       ["grow", "bool", "omitempty"],
       ["minSize", "block.ByteSize", "omitempty"],
-      ["maxSize", "block.Size", "omitempty"]
+      ["maxSize", "block.Size", "omitempty"],
     ],
     "block.RawVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["provisioning", "block.ProvisioningSpec", "omitempty"],
-      ["encryption", "block.EncryptionSpec", "omitempty"]
+      ["encryption", "block.EncryptionSpec", "omitempty"],
     ],
-    "block.ScrubConfig": [["enabled", "bool", "omitempty"], ["interval", "time.Duration", "omitempty"]],
+    "block.ScrubConfig": [
+      ["enabled", "bool", "omitempty"],
+      ["interval", "time.Duration", "omitempty"],
+    ],
     "block.Size": [],
     "block.SwapVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["provisioning", "block.ProvisioningSpec", "omitempty"],
-      ["encryption", "block.EncryptionSpec", "omitempty"]
+      ["encryption", "block.EncryptionSpec", "omitempty"],
     ],
     "block.SystemVolumeFilesystemSpec": [["xfs", "block.XFSSpec", "omitempty"]],
-    "block.TrimConfig": [["enabled", "bool", "omitempty"], ["interval", "time.Duration", "omitempty"]],
-    "block.UserMountSpec": [["disableAccessTime", "bool", "omitempty"], ["secure", "bool", "omitempty"]],
+    "block.TrimConfig": [
+      ["enabled", "bool", "omitempty"],
+      ["interval", "time.Duration", "omitempty"],
+    ],
+    "block.UserMountSpec": [
+      ["disableAccessTime", "bool", "omitempty"],
+      ["secure", "bool", "omitempty"],
+    ],
     "block.UserVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
@@ -205,7 +224,7 @@
       ["encryption", "block.EncryptionSpec", "omitempty"],
       ["mount", "block.UserMountSpec", "omitempty"],
       ["trim", "block.TrimConfig", "omitempty"],
-      ["scrub", "block.ScrubConfig", "omitempty"]
+      ["scrub", "block.ScrubConfig", "omitempty"],
     ],
     "block.VirtiofsMountSpec": [["tag", "string", ""]],
     "block.VolumeConfigV1Alpha1": [
@@ -216,7 +235,7 @@
       ["encryption", "block.EncryptionSpec", "omitempty"],
       ["mount", "block.MountSpec", "omitempty"],
       ["trim", "block.TrimConfig", "omitempty"],
-      ["scrub", "block.ScrubConfig", "omitempty"]
+      ["scrub", "block.ScrubConfig", "omitempty"],
     ],
     "block.VolumeDiscoverySpec": [["volumeSelector", "block.VolumeSelector", "omitempty"]],
     "block.VolumeSelector": [["match", "cel.Expression", "omitempty"]],
@@ -224,20 +243,23 @@
     "block.ZswapConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["maxPoolPercent", "int", "omitempty"],
-      ["shrinkerEnabled", "bool", "omitempty"]
+      ["shrinkerEnabled", "bool", "omitempty"],
     ],
     "blockhelpers.MatchContext": [],
     "cluster.DiscoveryIdentityConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["clusterID", "string", ""],
-      ["clusterSecret", "string", ""]
+      ["clusterSecret", "string", ""],
     ],
     "cluster.DiscoveryServiceConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["endpoint", "meta.URL", ""]
+      ["endpoint", "meta.URL", ""],
     ],
-    "container.ContainerCapabilities": [["add", "[]string", "omitempty"], ["drop", "[]string", "omitempty"]],
+    "container.ContainerCapabilities": [
+      ["add", "[]string", "omitempty"],
+      ["drop", "[]string", "omitempty"],
+    ],
     "container.ContainerConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
@@ -251,52 +273,61 @@
       ["security", "container.ContainerSecurity", "omitempty"],
       ["network", "container.ContainerNetwork", "omitempty"],
       ["resources", "container.ContainerResources", "omitempty"],
-      ["dependsOn", "container.ContainerDependsOn", "omitempty"]
+      ["dependsOn", "container.ContainerDependsOn", "omitempty"],
     ],
     "container.ContainerDependsOn": [
       ["paths", "[]string", "omitempty"],
       ["networks", "[]string", "omitempty"],
       ["time", "bool", "omitempty"],
-      ["containers", "[]string", "omitempty"]
+      ["containers", "[]string", "omitempty"],
     ],
     "container.ContainerMount": [
       ["userVolume", "container.UserVolumeMount", "omitempty"],
       ["tmpfs", "container.TmpfsMount", "omitempty"],
-      ["hostPath", "container.HostPathMount", "omitempty"]
+      ["hostPath", "container.HostPathMount", "omitempty"],
     ],
     "container.ContainerNetwork": [["mode", "config.ContainerNetworkMode", "omitempty"]],
-    "container.ContainerResourceLimits": [["cpu", "string", "omitempty"], ["memory", "string", "omitempty"]],
+    "container.ContainerResourceLimits": [
+      ["cpu", "string", "omitempty"],
+      ["memory", "string", "omitempty"],
+    ],
     "container.ContainerResources": [["limits", "container.ContainerResourceLimits", "omitempty"]],
-    "container.ContainerRunAs": [["uid", "int32", "omitempty"], ["gid", "int32", "omitempty"]],
+    "container.ContainerRunAs": [
+      ["uid", "int32", "omitempty"],
+      ["gid", "int32", "omitempty"],
+    ],
     "container.ContainerSecurity": [
       ["profile", "config.ContainerSecurityProfile", "omitempty"],
-      ["capabilities", "container.ContainerCapabilities", "omitempty"]
+      ["capabilities", "container.ContainerCapabilities", "omitempty"],
     ],
     "container.HostPathMount": [
       ["source", "string", ""],
       ["destination", "string", ""],
-      ["options", "[]string", "omitempty"]
+      ["options", "[]string", "omitempty"],
     ],
     "container.TmpfsMount": [
       ["destination", "string", ""],
       ["size", "string", "omitempty"],
-      ["options", "[]string", "omitempty"]
+      ["options", "[]string", "omitempty"],
     ],
     "container.UserVolumeMount": [
       ["name", "string", ""],
       ["destination", "string", ""],
-      ["options", "[]string", "omitempty"]
+      ["options", "[]string", "omitempty"],
     ],
     "cri.CRIBaseRuntimeSpecConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["overrides", "meta.Unstructured", "omitempty,replace"]
+      ["overrides", "meta.Unstructured", "omitempty,replace"],
     ],
     "cri.CRICustomizationConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["content", "string", ""]
+      ["content", "string", ""],
     ],
-    "cri.ImageCacheConfigV1Alpha1": [["", "meta.Meta", "inline"], ["local", "cri.LocalImageCacheConfig", ""]],
+    "cri.ImageCacheConfigV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["local", "cri.LocalImageCacheConfig", ""],
+    ],
     "cri.LocalImageCacheConfig": [["enabled", "bool", "omitempty"]],
     "cri.RegistryAuthConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -304,44 +335,53 @@
       ["username", "string", "omitempty"],
       ["password", "string", "omitempty"],
       ["auth", "string", "omitempty"],
-      ["identityToken", "string", "omitempty"]
+      ["identityToken", "string", "omitempty"],
     ],
-    "cri.RegistryEndpoint": [["url", "meta.URL", ""], ["overridePath", "bool", "omitempty"]],
+    "cri.RegistryEndpoint": [
+      ["url", "meta.URL", ""],
+      ["overridePath", "bool", "omitempty"],
+    ],
     "cri.RegistryMirrorConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["endpoints", "[]cri.RegistryEndpoint", "omitempty"],
-      ["skipFallback", "bool", "omitempty"]
+      ["skipFallback", "bool", "omitempty"],
     ],
     "cri.RegistryTLSConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["clientIdentity", "meta.CertificateAndKey", "omitempty"],
       ["ca", "string", "omitempty"],
-      ["insecureSkipVerify", "bool", "omitempty"]
+      ["insecureSkipVerify", "bool", "omitempty"],
     ],
-    "extensions.ConfigFile": [["content", "string", ""], ["mountPath", "string", ""]],
+    "extensions.ConfigFile": [
+      ["content", "string", ""],
+      ["mountPath", "string", ""],
+    ],
     "extensions.ServiceConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["configFiles", "extensions.ConfigFileList", "omitempty"],
-      ["environment", "[]string", "omitempty"]
+      ["environment", "[]string", "omitempty"],
     ],
     "hardware.PCIDriverRebindConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["targetDriver", "string", ""]
+      ["targetDriver", "string", ""],
     ],
     "k8s.AcceptedServiceAccountConfig": [
       ["publicKeys", "[]string", "omitempty"],
       ["issuers", "[]meta.URL", "omitempty"],
-      ["audiences", "[]string", "omitempty"]
+      ["audiences", "[]string", "omitempty"],
     ],
-    "k8s.IssuerServiceAccountConfig": [["privateKey", "string", ""], ["issuerURL", "meta.URL", ""]],
+    "k8s.IssuerServiceAccountConfig": [
+      ["privateKey", "string", ""],
+      ["issuerURL", "meta.URL", ""],
+    ],
     "k8s.KubeAPIServerCAConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["issuingCA", "meta.CertificateAndKey", "omitempty"],
-      ["acceptedCAs", "[]string", "omitempty"]
+      ["acceptedCAs", "[]string", "omitempty"],
     ],
     "k8s.KubeAPIServerConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -351,36 +391,36 @@
       ["resources", "k8s.ResourcesConfig", "omitempty"],
       ["apiPort", "int", "omitempty"],
       ["certExtraSANs", "[]string", "omitempty"],
-      ["startupProbes", "bool", "omitempty"]
+      ["startupProbes", "bool", "omitempty"],
     ],
     "k8s.KubeAdmissionControlConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["configuration", "meta.Unstructured", ""]
+      ["configuration", "meta.Unstructured", ""],
     ],
     "k8s.KubeAggregatorCAConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["issuingCA", "meta.CertificateAndKey", "omitempty"],
-      ["acceptedCAs", "[]string", "omitempty"]
+      ["acceptedCAs", "[]string", "omitempty"],
     ],
     "k8s.KubeAuditPolicyConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["configuration", "meta.Unstructured", "replace"]
+      ["configuration", "meta.Unstructured", "replace"],
     ],
     "k8s.KubeAuthenticationConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["configuration", "meta.Unstructured", "replace"]
+      ["configuration", "meta.Unstructured", "replace"],
     ],
     "k8s.KubeAuthorizerConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["type", "string", ""],
-      ["webhook", "meta.Unstructured", "omitempty"]
+      ["webhook", "meta.Unstructured", "omitempty"],
     ],
     "k8s.KubeClusterConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["clusterName", "string", ""],
-      ["endpoint", "meta.URL", ""]
+      ["endpoint", "meta.URL", ""],
     ],
     "k8s.KubeControllerManagerConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -388,26 +428,26 @@
       ["image", "string", ""],
       ["extraArgs", "meta.Args", "omitempty"],
       ["env", "map[string]string", "omitempty"],
-      ["resources", "k8s.ResourcesConfig", "omitempty"]
+      ["resources", "k8s.ResourcesConfig", "omitempty"],
     ],
     "k8s.KubeCoreDNSConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["enabled", "bool", "omitempty"],
-      ["image", "string", "omitempty"]
+      ["image", "string", "omitempty"],
     ],
     "k8s.KubeCredentialProviderConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["configuration", "meta.Unstructured", "replace"]
+      ["configuration", "meta.Unstructured", "replace"],
     ],
     "k8s.KubeEtcdEncryptionConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["config", "meta.Unstructured", ""]
+      ["config", "meta.Unstructured", ""],
     ],
     "k8s.KubeExternalManifestConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["headers", "map[string]string", "omitempty"],
-      ["url", "meta.URL", ""]
+      ["url", "meta.URL", ""],
     ],
     "k8s.KubeFlannelCNIConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -417,12 +457,12 @@
       ["backendExtraConfig", "meta.Unstructured", "omitempty"],
       ["resources", "k8s.ResourcesConfig", "omitempty"],
       ["extraArgs", "[]string", "omitempty"],
-      ["kubeNetworkPoliciesEnabled", "bool", "omitempty"]
+      ["kubeNetworkPoliciesEnabled", "bool", "omitempty"],
     ],
     "k8s.KubeInlineManifestConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["manifest", "string", ""]
+      ["manifest", "string", ""],
     ],
     "k8s.KubeNetworkConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -430,7 +470,7 @@
       ["podSubnets", "[]meta.Prefix", "replace"],
       ["serviceSubnets", "[]meta.Prefix", "replace"],
       ["nodeCIDRMaskSizeIPv4", "int", "omitempty"],
-      ["nodeCIDRMaskSizeIPv6", "int", "omitempty"]
+      ["nodeCIDRMaskSizeIPv6", "int", "omitempty"],
     ],
     "k8s.KubeNodeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -439,12 +479,12 @@
       ["nodeIP", "k8s.NodeIPConfig", ""],
       ["labels", "map[string]string", "omitempty"],
       ["annotations", "map[string]string", "omitempty"],
-      ["taints", "map[string]string", "omitempty"]
+      ["taints", "map[string]string", "omitempty"],
     ],
     "k8s.KubePrismConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["port", "int", ""],
-      ["tlsServerName", "string", "omitempty"]
+      ["tlsServerName", "string", "omitempty"],
     ],
     "k8s.KubeProxyConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -453,7 +493,7 @@
       ["mode", "string", "omitempty"],
       ["config", "meta.Unstructured", ""],
       ["extraArgs", "meta.Args", "omitempty"],
-      ["resources", "k8s.ResourcesConfig", "omitempty"]
+      ["resources", "k8s.ResourcesConfig", "omitempty"],
     ],
     "k8s.KubeSchedulerConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -462,22 +502,22 @@
       ["config", "meta.Unstructured", ""],
       ["extraArgs", "meta.Args", "omitempty"],
       ["env", "map[string]string", "omitempty"],
-      ["resources", "k8s.ResourcesConfig", "omitempty"]
+      ["resources", "k8s.ResourcesConfig", "omitempty"],
     ],
     "k8s.KubeServiceAccountConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["issuer", "k8s.IssuerServiceAccountConfig", ""],
-      ["accepted", "k8s.AcceptedServiceAccountConfig", "omitempty"]
+      ["accepted", "k8s.AcceptedServiceAccountConfig", "omitempty"],
     ],
     "k8s.KubeStaticPodConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["pod", "meta.Unstructured", "replace"]
+      ["pod", "meta.Unstructured", "replace"],
     ],
     "k8s.KubeTalosAPIAccessConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["allowedRoles", "[]string", "omitempty"],
-      ["allowedKubernetesNamespaces", "[]string", "omitempty"]
+      ["allowedKubernetesNamespaces", "[]string", "omitempty"],
     ],
     "k8s.KubeletConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -485,29 +525,41 @@
       ["config", "meta.Unstructured", ""],
       ["extraArgs", "meta.Args", "omitempty"],
       ["clusterDNS", "[]string", "omitempty"],
-      ["defaultRuntimeSeccompProfileEnabled", "bool", "omitempty"]
+      ["defaultRuntimeSeccompProfileEnabled", "bool", "omitempty"],
     ],
     "k8s.NodeIPConfig": [["validSubnets", "[]string", "omitempty"]],
     "k8s.ResourcesConfig": [
       ["requests", "meta.Unstructured", "omitempty"],
-      ["limits", "meta.Unstructured", "omitempty"]
+      ["limits", "meta.Unstructured", "omitempty"],
     ],
     "k8s.volumeMount": [],
     "meta.Addr": [],
     "meta.AddrPort": [],
     "meta.ArgValue": [],
-    "meta.CertificateAndKey": [["cert", "string", "omitempty"], ["key", "string", "omitempty"]],
-    "meta.Meta": [["apiVersion", "string", "omitempty"], ["kind", "string", ""]],
+    "meta.CertificateAndKey": [
+      ["cert", "string", "omitempty"],
+      ["key", "string", "omitempty"],
+    ],
+    "meta.Meta": [
+      ["apiVersion", "string", "omitempty"],
+      ["kind", "string", ""],
+    ],
     "meta.Prefix": [],
     "meta.URL": [],
     "meta.Unstructured": [["", "map[string]any", "inline"]],
-    "network.AddressConfig": [["address", "netip.Prefix", ""], ["routePriority", "uint32", "omitempty"]],
+    "network.AddressConfig": [
+      ["address", "netip.Prefix", ""],
+      ["routePriority", "uint32", "omitempty"],
+    ],
     "network.BGPBFDConfig": [
       ["transmitInterval", "time.Duration", "omitempty"],
       ["receiveInterval", "time.Duration", "omitempty"],
-      ["detectMultiplier", "uint8", "omitempty"]
+      ["detectMultiplier", "uint8", "omitempty"],
     ],
-    "network.BGPImportRoute": [["bgpInstance", "string", ""], ["prefixes", "[]meta.Prefix", ""]],
+    "network.BGPImportRoute": [
+      ["bgpInstance", "string", ""],
+      ["prefixes", "[]meta.Prefix", ""],
+    ],
     "network.BGPInstanceConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
@@ -520,7 +572,7 @@
       ["maxPaths", "uint8", "omitempty"],
       ["installRoutes", "bool", "omitempty"],
       ["importRoutes", "[]network.BGPImportRoute", "omitempty,replace"],
-      ["neighbors", "[]network.BGPNeighborConfig", "omitempty,replace"]
+      ["neighbors", "[]network.BGPNeighborConfig", "omitempty,replace"],
     ],
     "network.BGPNeighborConfig": [
       ["address", "meta.Addr", "omitempty"],
@@ -529,12 +581,12 @@
       ["localASN", "uint32", "omitempty"],
       ["passive", "bool", "omitempty"],
       ["holdTime", "time.Duration", "omitempty"],
-      ["bfd", "network.BGPBFDConfig", "omitempty"]
+      ["bfd", "network.BGPBFDConfig", "omitempty"],
     ],
     "network.BlackholeRouteConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["metric", "uint32", "omitempty"]
+      ["metric", "uint32", "omitempty"],
     ],
     "network.BondConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -569,7 +621,7 @@
       ["allSlavesActive", "uint8", "omitempty"],
       ["peerNotifDelay", "uint32", "omitempty"],
       ["missedMax", "uint8", "omitempty"],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.BridgeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -578,7 +630,7 @@
       ["links", "[]string", "omitempty"],
       ["stp", "network.BridgeSTPConfig", "omitempty"],
       ["vlan", "network.BridgeVLANConfig", "omitempty"],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.BridgeSTPConfig": [["enabled", "bool", "omitempty"]],
     "network.BridgeVLANConfig": [["filtering", "bool", "omitempty"]],
@@ -587,11 +639,11 @@
       ["mtu", "uint32", "omitempty"],
       ["addresses", "[]network.AddressConfig", "omitempty"],
       ["routes", "[]network.RouteConfig", "omitempty"],
-      ["multicast", "bool", "omitempty"]
+      ["multicast", "bool", "omitempty"],
     ],
     "network.CommonProbeConfig": [
       ["interval", "time.Duration", "omitempty"],
-      ["failureThreshold", "int", "omitempty"]
+      ["failureThreshold", "int", "omitempty"],
     ],
     "network.DHCPv4ConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -600,7 +652,7 @@
       ["ignoreHostname", "bool", "omitempty"],
       ["ignoreRoutes", "bool", "omitempty"],
       ["clientIdentifier", "nethelpers.ClientIdentifier", "omitempty"],
-      ["duidRaw", "nethelpers.HardwareAddr", "omitempty"]
+      ["duidRaw", "nethelpers.HardwareAddr", "omitempty"],
     ],
     "network.DHCPv6ConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -608,23 +660,23 @@
       ["routeMetric", "uint32", "omitempty"],
       ["ignoreHostname", "bool", "omitempty"],
       ["clientIdentifier", "nethelpers.ClientIdentifier", "omitempty"],
-      ["duidRaw", "nethelpers.HardwareAddr", "omitempty"]
+      ["duidRaw", "nethelpers.HardwareAddr", "omitempty"],
     ],
     "network.DefaultActionConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["ingress", "nethelpers.DefaultAction", ""]
+      ["ingress", "nethelpers.DefaultAction", ""],
     ],
     "network.DummyLinkConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["hardwareAddr", "nethelpers.HardwareAddr", "omitempty"],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.EthernetChannelsConfig": [
       ["rx", "uint32", "omitempty"],
       ["tx", "uint32", "omitempty"],
       ["other", "uint32", "omitempty"],
-      ["combined", "uint32", "omitempty"]
+      ["combined", "uint32", "omitempty"],
     ],
     "network.EthernetConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -632,7 +684,7 @@
       ["features", "map[string]bool", "omitempty"],
       ["rings", "network.EthernetRingsConfig", "omitempty"],
       ["channels", "network.EthernetChannelsConfig", "omitempty"],
-      ["wakeOnLan", "[]nethelpers.WOLMode", "omitempty"]
+      ["wakeOnLan", "[]nethelpers.WOLMode", "omitempty"],
     ],
     "network.EthernetRingsConfig": [
       ["rx", "uint32", "omitempty"],
@@ -644,32 +696,35 @@
       ["tx-push", "bool", "omitempty"],
       ["rx-push", "bool", "omitempty"],
       ["tx-push-buf-len", "uint32", "omitempty"],
-      ["tcp-data-split", "bool", "omitempty"]
+      ["tcp-data-split", "bool", "omitempty"],
     ],
     "network.HCloudVIPConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["link", "string", ""],
-      ["apiToken", "string", ""]
+      ["apiToken", "string", ""],
     ],
     "network.HTTPProbeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["", "network.CommonProbeConfig", "inline"],
       ["url", "meta.URL", ""],
-      ["timeout", "time.Duration", "omitempty"]
+      ["timeout", "time.Duration", "omitempty"],
     ],
     "network.HostDNSConfig": [
       ["enabled", "bool", "omitempty"],
       ["forwardKubeDNSToHost", "bool", "omitempty"],
-      ["resolveMemberNames", "bool", "omitempty"]
+      ["resolveMemberNames", "bool", "omitempty"],
     ],
     "network.HostnameConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["auto", "nethelpers.AutoHostnameKind", "omitempty"],
-      ["hostname", "string", "omitempty"]
+      ["hostname", "string", "omitempty"],
     ],
-    "network.IngressRule": [["subnet", "netip.Prefix", ""], ["except", "meta.Prefix", "omitempty"]],
+    "network.IngressRule": [
+      ["subnet", "netip.Prefix", ""],
+      ["except", "meta.Prefix", "omitempty"],
+    ],
     "network.KubeSpanConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["enabled", "bool", "omitempty"],
@@ -677,37 +732,40 @@
       ["allowDownPeerBypass", "bool", "omitempty"],
       ["harvestExtraEndpoints", "bool", "omitempty"],
       ["mtu", "uint32", "omitempty"],
-      ["filters", "network.KubeSpanFiltersConfig", "omitempty"]
+      ["filters", "network.KubeSpanFiltersConfig", "omitempty"],
     ],
     "network.KubeSpanFiltersConfig": [
       ["endpoints", "[]string", "omitempty"],
-      ["excludeAdvertisedNetworks", "[]meta.Prefix", "omitempty"]
+      ["excludeAdvertisedNetworks", "[]meta.Prefix", "omitempty"],
     ],
     "network.KubespanEndpointsConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["extraAnnouncedEndpoints", "[]netip.AddrPort", ""]
+      ["extraAnnouncedEndpoints", "[]netip.AddrPort", ""],
     ],
     "network.Layer2VIPConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["link", "string", ""]
+      ["link", "string", ""],
     ],
     "network.LinkAliasConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["selector", "network.LinkSelector", "omitempty"]
+      ["selector", "network.LinkSelector", "omitempty"],
     ],
     "network.LinkConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.LinkSelector": [["match", "cel.Expression", "omitempty"]],
-    "network.NTPConfig": [["servers", "[]string", "omitempty"], ["useNTS", "bool", "omitempty"]],
+    "network.NTPConfig": [
+      ["servers", "[]string", "omitempty"],
+      ["useNTS", "bool", "omitempty"],
+    ],
     "network.NameserverConfig": [
       ["address", "meta.Addr", ""],
       ["protocol", "nethelpers.DNSProtocol", "omitempty"],
-      ["tlsServerName", "string", "omitempty"]
+      ["tlsServerName", "string", "omitempty"],
     ],
     "network.PTPConfig": [["devices", "[]string", "omitempty"]],
     "network.PortRange": [],
@@ -715,7 +773,7 @@
       ["", "meta.Meta", "inline"],
       ["nameservers", "[]network.NameserverConfig", "omitempty"],
       ["searchDomains", "network.SearchDomainsConfig", "omitempty"],
-      ["hostDNS", "network.HostDNSConfig", "omitempty"]
+      ["hostDNS", "network.HostDNSConfig", "omitempty"],
     ],
     "network.RouteConfig": [
       ["destination", "meta.Prefix", "omitempty"],
@@ -723,7 +781,7 @@
       ["source", "meta.Addr", "omitempty"],
       ["metric", "uint32", "omitempty"],
       ["mtu", "uint32", "omitempty"],
-      ["table", "nethelpers.RoutingTable", "omitempty"]
+      ["table", "nethelpers.RoutingTable", "omitempty"],
     ],
     "network.RoutingRuleConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -735,40 +793,40 @@
       ["iifName", "string", "omitempty"],
       ["oifName", "string", "omitempty"],
       ["fwMark", "uint32", "omitempty"],
-      ["fwMask", "uint32", "omitempty"]
+      ["fwMask", "uint32", "omitempty"],
     ],
     "network.RuleConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["portSelector", "network.RulePortSelector", ""],
-      ["ingress", "network.IngressConfig", "replace"]
+      ["ingress", "network.IngressConfig", "replace"],
     ],
     "network.RulePortSelector": [
       ["ports", "network.PortRanges", "replace"],
-      ["protocol", "nethelpers.Protocol", ""]
+      ["protocol", "nethelpers.Protocol", ""],
     ],
     "network.SearchDomainsConfig": [
       ["domains", "[]string", "omitempty"],
-      ["disableDefault", "bool", "omitempty"]
+      ["disableDefault", "bool", "omitempty"],
     ],
     "network.StaticHostConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["hostnames", "[]string", ""]
+      ["hostnames", "[]string", ""],
     ],
     "network.TCPProbeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["", "network.CommonProbeConfig", "inline"],
       ["endpoint", "string", ""],
-      ["timeout", "time.Duration", "omitempty"]
+      ["timeout", "time.Duration", "omitempty"],
     ],
     "network.TimeSyncConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["enabled", "bool", "omitempty"],
       ["bootTimeout", "time.Duration", "omitempty"],
       ["ntp", "network.NTPConfig", "omitempty"],
-      ["ptp", "network.PTPConfig", "omitempty"]
+      ["ptp", "network.PTPConfig", "omitempty"],
     ],
     "network.VLANConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -776,7 +834,7 @@
       ["vlanID", "uint16", "omitempty"],
       ["vlanMode", "nethelpers.VLANProtocol", "omitempty"],
       ["parent", "string", "omitempty"],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.VRFConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -784,15 +842,18 @@
       ["hardwareAddr", "nethelpers.HardwareAddr", "omitempty"],
       ["links", "[]string", "omitempty"],
       ["table", "nethelpers.RoutingTable", ""],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.VethConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["peer", "network.VethPeerConfig", ""],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
-    "network.VethPeerConfig": [["name", "string", ""], ["", "network.CommonLinkConfig", "inline"]],
+    "network.VethPeerConfig": [
+      ["name", "string", ""],
+      ["", "network.CommonLinkConfig", "inline"],
+    ],
     "network.WireguardConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
@@ -800,98 +861,121 @@
       ["listenPort", "int", "omitempty"],
       ["firewallMark", "int", "omitempty"],
       ["peers", "[]network.WireguardPeer", "omitempty"],
-      ["", "network.CommonLinkConfig", "inline"]
+      ["", "network.CommonLinkConfig", "inline"],
     ],
     "network.WireguardPeer": [
       ["publicKey", "string", "omitempty"],
       ["presharedKey", "string", "omitempty"],
       ["endpoint", "meta.AddrPort", "omitempty"],
       ["persistentKeepaliveInterval", "time.Duration", "omitempty"],
-      ["allowedIPs", "[]meta.Prefix", "omitempty"]
+      ["allowedIPs", "[]meta.Prefix", "omitempty"],
     ],
     "network.indexedBGPImportSelector": [],
     "network.vethPeerLinkConfig": [],
     "runtime.DiskSelectorSpec": [["match", "cel.Expression", "omitempty"]],
-    "runtime.EnvironmentV1Alpha1": [["", "meta.Meta", "inline"], ["variables", "runtime.Env", ""]],
+    "runtime.EnvironmentV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["variables", "runtime.Env", ""],
+    ],
     "runtime.EtcFileConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
       ["mode", "runtime.EtcFileMode", ""],
-      ["contents", "string", ""]
+      ["contents", "string", ""],
     ],
-    "runtime.EventSinkV1Alpha1": [["", "meta.Meta", "inline"], ["endpoint", "string", ""]],
+    "runtime.EventSinkV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["endpoint", "string", ""],
+    ],
     "runtime.InstallerSpec": [["image", "string", "omitempty"]],
     "runtime.KernelModuleConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["parameters", "[]string", "omitempty"]
+      ["parameters", "[]string", "omitempty"],
     ],
-    "runtime.KmsgLogV1Alpha1": [["", "meta.Meta", "inline"], ["name", "string", ""], ["url", "meta.URL", ""]],
+    "runtime.KmsgLogV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["name", "string", ""],
+      ["url", "meta.URL", ""],
+    ],
     "runtime.OOMV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["triggerExpression", "cel.Expression", "omitempty"],
       ["cgroupRankingExpression", "cel.Expression", "omitempty"],
       ["strictCgroupClassOrdering", "bool", "omitempty"],
-      ["sampleInterval", "time.Duration", "omitempty"]
+      ["sampleInterval", "time.Duration", "omitempty"],
     ],
     "runtime.ProvisioningSpec": [
       ["diskSelector", "runtime.DiskSelectorSpec", "omitempty"],
-      ["wipe", "bool", "omitempty"]
+      ["wipe", "bool", "omitempty"],
     ],
     "runtime.SecurityProfileConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["workloadIsolation", "bool", "omitempty"]
+      ["workloadIsolation", "bool", "omitempty"],
     ],
-    "runtime.SysctlConfigV1Alpha1": [["", "meta.Meta", "inline"], ["params", "map[string]string", ""]],
-    "runtime.SysfsConfigV1Alpha1": [["", "meta.Meta", "inline"], ["params", "map[string]string", ""]],
-    "runtime.UdevRulesConfigV1Alpha1": [["", "meta.Meta", "inline"], ["rules", "[]string", "omitempty"]],
+    "runtime.SysctlConfigV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["params", "map[string]string", ""],
+    ],
+    "runtime.SysfsConfigV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["params", "map[string]string", ""],
+    ],
+    "runtime.UdevRulesConfigV1Alpha1": [
+      ["", "meta.Meta", "inline"],
+      ["rules", "[]string", "omitempty"],
+    ],
     "runtime.UnattendedInstallConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["reboot", "bool", "omitempty"],
       ["installer", "runtime.InstallerSpec", ""],
-      ["provisioning", "runtime.ProvisioningSpec", ""]
+      ["provisioning", "runtime.ProvisioningSpec", ""],
     ],
     "runtime.WatchdogTimerV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["device", "string", ""],
-      ["timeout", "time.Duration", "omitempty"]
+      ["timeout", "time.Duration", "omitempty"],
     ],
     "security.ImageKeylessVerifierV1Alpha1": [
       ["issuer", "string", "omitempty"],
       ["subject", "string", "omitempty"],
-      ["subjectRegex", "string", "omitempty"]
+      ["subjectRegex", "string", "omitempty"],
     ],
     "security.ImagePublicKeyVerifierV1Alpha1": [["certificate", "string", "omitempty"]],
     "security.ImageVerificationConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
-      ["rules", "security.ImageVerificationRules", "omitempty"]
+      ["rules", "security.ImageVerificationRules", "omitempty"],
     ],
     "security.ImageVerificationRuleV1Alpha1": [
       ["image", "string", "omitempty"],
       ["skip", "bool", "omitempty"],
       ["deny", "bool", "omitempty"],
       ["keyless", "security.ImageKeylessVerifierV1Alpha1", "omitempty"],
-      ["publicKey", "security.ImagePublicKeyVerifierV1Alpha1", "omitempty"]
+      ["publicKey", "security.ImagePublicKeyVerifierV1Alpha1", "omitempty"],
     ],
     "security.TrustedRootsConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["certificates", "string", ""]
+      ["certificates", "string", ""],
     ],
     "security.indexedRule": [],
     "siderolink.ConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["apiUrl", "meta.URL", ""],
-      ["uniqueToken", "string", "omitempty"]
+      ["uniqueToken", "string", "omitempty"],
     ],
-    "specs.LinuxIDMapping": [["containerID", "uint32", ""], ["hostID", "uint32", ""], ["size", "uint32", ""]],
+    "specs.LinuxIDMapping": [
+      ["containerID", "uint32", ""],
+      ["hostID", "uint32", ""],
+      ["size", "uint32", ""],
+    ],
     "specs.Mount": [
       ["destination", "string", ""],
       ["type", "string", "omitempty"],
       ["source", "string", "omitempty"],
       ["options", "[]string", "omitempty"],
       ["uidMappings", "[]specs.LinuxIDMapping", "omitempty"],
-      ["gidMappings", "[]specs.LinuxIDMapping", "omitempty"]
+      ["gidMappings", "[]specs.LinuxIDMapping", "omitempty"],
     ],
     "storage.LVMLogicalVolumeConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
@@ -899,17 +983,17 @@
       ["type", "storageres.LVMLogicalVolumeType", ""],
       ["mirrors", "uint32", "omitempty"],
       ["stripes", "uint32", "omitempty"],
-      ["provisioning", "storage.LVMLogicalVolumeProvisioningSpec", ""]
+      ["provisioning", "storage.LVMLogicalVolumeProvisioningSpec", ""],
     ],
     "storage.LVMLogicalVolumeProvisioningSpec": [
       ["volumeGroup", "string", ""],
       ["minSize", "block.ByteSize", "omitempty"],
-      ["maxSize", "block.Size", "omitempty"]
+      ["maxSize", "block.Size", "omitempty"],
     ],
     "storage.LVMVolumeGroupConfigV1Alpha1": [
       ["", "meta.Meta", "inline"],
       ["name", "string", ""],
-      ["provisioning", "storage.ProvisioningSpec", ""]
+      ["provisioning", "storage.ProvisioningSpec", ""],
     ],
     "storage.LVMVolumeSelectorSpec": [["match", "cel.Expression", "omitempty"]],
     "storage.ProvisioningSpec": [["volumeSelector", "storage.LVMVolumeSelectorSpec", "omitempty"]],
@@ -918,7 +1002,7 @@
       ["name", "string", ""],
       ["level", "storageres.MDLevel", ""],
       ["metadata", "storageres.MDMetadata", "omitempty"],
-      ["provisioning", "storage.RAIDProvisioningSpec", ""]
+      ["provisioning", "storage.RAIDProvisioningSpec", ""],
     ],
     "storage.RAIDProvisioningSpec": [["volumeSelector", "storage.RAIDVolumeSelector", ""]],
     "storage.RAIDVolumeSelector": [["match", "cel.Expression", "omitempty"]],
@@ -932,14 +1016,17 @@
       ["admissionControl", "v1alpha1.AdmissionPluginConfigList", "omitempty"],
       ["auditPolicy", "meta.Unstructured", "omitempty,replace"],
       ["resources", "v1alpha1.ResourcesConfig", "omitempty"],
-      ["authorizationConfig", "v1alpha1.AuthorizationConfigAuthorizerConfigList", "omitempty"]
+      ["authorizationConfig", "v1alpha1.AuthorizationConfigAuthorizerConfigList", "omitempty"],
     ],
     "v1alpha1.AdminKubeconfigConfig": [["certLifetime", "time.Duration", "omitempty"]],
-    "v1alpha1.AdmissionPluginConfig": [["name", "string", ""], ["configuration", "meta.Unstructured", ""]],
+    "v1alpha1.AdmissionPluginConfig": [
+      ["name", "string", ""],
+      ["configuration", "meta.Unstructured", ""],
+    ],
     "v1alpha1.AuthorizationConfigAuthorizerConfig": [
       ["type", "string", ""],
       ["name", "string", ""],
-      ["webhook", "meta.Unstructured", "omitempty"]
+      ["webhook", "meta.Unstructured", "omitempty"],
     ],
     "v1alpha1.Bond": [
       ["interfaces", "[]string", ""],
@@ -969,19 +1056,19 @@
       ["useCarrier", "bool", "omitempty"],
       ["adActorSysPrio", "uint16", "omitempty"],
       ["adUserPortKey", "uint16", "omitempty"],
-      ["peerNotifyDelay", "uint32", "omitempty"]
+      ["peerNotifyDelay", "uint32", "omitempty"],
     ],
     "v1alpha1.Bridge": [
       ["interfaces", "[]string", ""],
       ["stp", "v1alpha1.STP", "omitempty"],
-      ["vlan", "v1alpha1.BridgeVLAN", "omitempty"]
+      ["vlan", "v1alpha1.BridgeVLAN", "omitempty"],
     ],
     "v1alpha1.BridgePort": [["master", "string", "omitempty"]],
     "v1alpha1.BridgeVLAN": [["vlanFiltering", "bool", "omitempty"]],
     "v1alpha1.CNIConfig": [
       ["name", "string", "omitempty"],
       ["urls", "[]string", "omitempty"],
-      ["flannel", "v1alpha1.FlannelCNIConfig", "omitempty"]
+      ["flannel", "v1alpha1.FlannelCNIConfig", "omitempty"],
     ],
     "v1alpha1.ClusterConfig": [
       ["id", "string", "omitempty"],
@@ -1009,43 +1096,49 @@
       ["inlineManifests", "v1alpha1.ClusterInlineManifests", "omitempty"],
       ["adminKubeconfig", "v1alpha1.AdminKubeconfigConfig", "omitempty"],
       ["allowSchedulingOnMasters", "bool", "omitempty"],
-      ["allowSchedulingOnControlPlanes", "bool", "omitempty"]
+      ["allowSchedulingOnControlPlanes", "bool", "omitempty"],
     ],
     "v1alpha1.ClusterDiscoveryConfig": [
       ["enabled", "bool", "omitempty"],
-      ["registries", "v1alpha1.DiscoveryRegistriesConfig", ""]
+      ["registries", "v1alpha1.DiscoveryRegistriesConfig", ""],
     ],
-    "v1alpha1.ClusterInlineManifest": [["name", "string", ""], ["contents", "string", ""]],
+    "v1alpha1.ClusterInlineManifest": [
+      ["name", "string", ""],
+      ["contents", "string", ""],
+    ],
     "v1alpha1.ClusterNetworkConfig": [
       ["cni", "v1alpha1.CNIConfig", "omitempty"],
       ["dnsDomain", "string", ""],
       ["podSubnets", "[]string", "replace"],
-      ["serviceSubnets", "[]string", "replace"]
+      ["serviceSubnets", "[]string", "replace"],
     ],
     "v1alpha1.Config": [
       ["version", "string", ""],
       ["debug", "bool", "omitempty"],
       ["persist", "bool", "omitempty"],
       ["machine", "v1alpha1.MachineConfig", ""],
-      ["cluster", "v1alpha1.ClusterConfig", ""]
+      ["cluster", "v1alpha1.ClusterConfig", ""],
     ],
     "v1alpha1.ControlPlaneConfig": [
       ["endpoint", "v1alpha1.Endpoint", ""],
-      ["localAPIServerPort", "int", "omitempty"]
+      ["localAPIServerPort", "int", "omitempty"],
     ],
     "v1alpha1.ControllerManagerConfig": [
       ["image", "string", "omitempty"],
       ["extraArgs", "meta.Args", "omitempty"],
       ["extraVolumes", "[]v1alpha1.VolumeMountConfig", "omitempty"],
       ["env", "v1alpha1.Env", "omitempty"],
-      ["resources", "v1alpha1.ResourcesConfig", "omitempty"]
+      ["resources", "v1alpha1.ResourcesConfig", "omitempty"],
     ],
-    "v1alpha1.CoreDNS": [["disabled", "bool", "omitempty"], ["image", "string", "omitempty"]],
+    "v1alpha1.CoreDNS": [
+      ["disabled", "bool", "omitempty"],
+      ["image", "string", "omitempty"],
+    ],
     "v1alpha1.DHCPOptions": [
       ["routeMetric", "uint32", ""],
       ["ipv4", "bool", "omitempty"],
       ["ipv6", "bool", "omitempty"],
-      ["duidv6", "string", "omitempty"]
+      ["duidv6", "string", "omitempty"],
     ],
     "v1alpha1.Device": [
       ["interface", "string", "omitempty"],
@@ -1063,32 +1156,32 @@
       ["dummy", "bool", "omitempty"],
       ["dhcpOptions", "v1alpha1.DHCPOptions", "omitempty"],
       ["wireguard", "v1alpha1.DeviceWireguardConfig", "omitempty"],
-      ["vip", "v1alpha1.DeviceVIPConfig", "omitempty"]
+      ["vip", "v1alpha1.DeviceVIPConfig", "omitempty"],
     ],
     "v1alpha1.DeviceVIPConfig": [
       ["ip", "string", "omitempty"],
       ["equinixMetal", "v1alpha1.VIPEquinixMetalConfig", "omitempty"],
-      ["hcloud", "v1alpha1.VIPHCloudConfig", "omitempty"]
+      ["hcloud", "v1alpha1.VIPHCloudConfig", "omitempty"],
     ],
     "v1alpha1.DeviceWireguardConfig": [
       ["privateKey", "string", "omitempty"],
       ["listenPort", "int", "omitempty"],
       ["firewallMark", "int", "omitempty"],
-      ["peers", "[]v1alpha1.DeviceWireguardPeer", "omitempty"]
+      ["peers", "[]v1alpha1.DeviceWireguardPeer", "omitempty"],
     ],
     "v1alpha1.DeviceWireguardPeer": [
       ["publicKey", "string", "omitempty"],
       ["endpoint", "string", "omitempty"],
       ["persistentKeepaliveInterval", "time.Duration", "omitempty"],
-      ["allowedIPs", "[]string", "omitempty"]
+      ["allowedIPs", "[]string", "omitempty"],
     ],
     "v1alpha1.DiscoveryRegistriesConfig": [
       ["kubernetes", "v1alpha1.RegistryKubernetesConfig", ""],
-      ["service", "v1alpha1.RegistryServiceConfig", ""]
+      ["service", "v1alpha1.RegistryServiceConfig", ""],
     ],
     "v1alpha1.DiskPartition": [
       ["size", "v1alpha1.DiskSize", "omitempty"],
-      ["mountpoint", "string", "omitempty"]
+      ["mountpoint", "string", "omitempty"],
     ],
     "v1alpha1.EncryptionConfig": [
       ["provider", "string", ""],
@@ -1096,14 +1189,14 @@
       ["cipher", "string", "omitempty"],
       ["keySize", "uint", "omitempty"],
       ["blockSize", "uint64", "omitempty"],
-      ["options", "[]string", "omitempty"]
+      ["options", "[]string", "omitempty"],
     ],
     "v1alpha1.EncryptionKey": [
       ["static", "v1alpha1.EncryptionKeyStatic", "omitempty"],
       ["nodeID", "v1alpha1.EncryptionKeyNodeID", "omitempty"],
       ["kms", "v1alpha1.EncryptionKeyKMS", "omitempty"],
       ["slot", "int", ""],
-      ["tpm", "v1alpha1.EncryptionKeyTPM", "omitempty"]
+      ["tpm", "v1alpha1.EncryptionKeyTPM", "omitempty"],
     ],
     "v1alpha1.EncryptionKeyKMS": [["endpoint", "string", ""]],
     "v1alpha1.EncryptionKeyStatic": [["passphrase", "string", "omitempty"]],
@@ -1115,20 +1208,23 @@
       ["extraArgs", "meta.Args", "omitempty"],
       ["subnet", "string", "omitempty"],
       ["advertisedSubnets", "[]string", "omitempty"],
-      ["listenSubnets", "[]string", "omitempty"]
+      ["listenSubnets", "[]string", "omitempty"],
     ],
     "v1alpha1.ExternalCloudProviderConfig": [
       ["enabled", "bool", "omitempty"],
-      ["manifests", "[]string", "omitempty"]
+      ["manifests", "[]string", "omitempty"],
     ],
-    "v1alpha1.ExtraHost": [["ip", "string", ""], ["aliases", "[]string", ""]],
+    "v1alpha1.ExtraHost": [
+      ["ip", "string", ""],
+      ["aliases", "[]string", ""],
+    ],
     "v1alpha1.ExtraMount": [
       ["destination", "string", ""],
       ["type", "string", "omitempty"],
       ["source", "string", "omitempty"],
       ["options", "[]string", "omitempty"],
       ["uidMappings", "[]v1alpha1.LinuxIDMapping", "omitempty"],
-      ["gidMappings", "[]v1alpha1.LinuxIDMapping", "omitempty"]
+      ["gidMappings", "[]v1alpha1.LinuxIDMapping", "omitempty"],
     ],
     "v1alpha1.FeaturesConfig": [
       ["rbac", "bool", "omitempty"],
@@ -1139,16 +1235,16 @@
       ["kubePrism", "v1alpha1.KubePrism", "omitempty"],
       ["hostDNS", "v1alpha1.HostDNSConfig", "omitempty"],
       ["imageCache", "v1alpha1.ImageCacheConfig", "omitempty"],
-      ["nodeAddressSortAlgorithm", "string", "omitempty"]
+      ["nodeAddressSortAlgorithm", "string", "omitempty"],
     ],
     "v1alpha1.FlannelCNIConfig": [
       ["extraArgs", "[]string", "omitempty"],
-      ["kubeNetworkPoliciesEnabled", "bool", "omitempty"]
+      ["kubeNetworkPoliciesEnabled", "bool", "omitempty"],
     ],
     "v1alpha1.HostDNSConfig": [
       ["enabled", "bool", "omitempty"],
       ["forwardKubeDNSToHost", "bool", "omitempty"],
-      ["resolveMemberNames", "bool", "omitempty"]
+      ["resolveMemberNames", "bool", "omitempty"],
     ],
     "v1alpha1.IfaceSelector": [],
     "v1alpha1.ImageCacheConfig": [["localEnabled", "bool", "omitempty"]],
@@ -1161,7 +1257,7 @@
       ["bootloader", "bool", "omitempty"],
       ["wipe", "bool", ""],
       ["legacyBIOSSupport", "bool", "omitempty"],
-      ["grubUseUKICmdline", "bool", "omitempty"]
+      ["grubUseUKICmdline", "bool", "omitempty"],
     ],
     "v1alpha1.InstallDiskSelector": [
       ["size", "v1alpha1.InstallDiskSizeMatcher", "omitempty"],
@@ -1172,17 +1268,23 @@
       ["uuid", "string", "omitempty"],
       ["wwid", "string", "omitempty"],
       ["type", "v1alpha1.InstallDiskType", "omitempty"],
-      ["busPath", "string", "omitempty"]
+      ["busPath", "string", "omitempty"],
     ],
     "v1alpha1.InstallDiskSizeMatchData": [],
     "v1alpha1.InstallDiskSizeMatcher": [],
     "v1alpha1.InstallExtensionConfig": [["image", "string", ""]],
     "v1alpha1.KernelConfig": [["modules", "[]v1alpha1.KernelModuleConfig", "omitempty"]],
-    "v1alpha1.KernelModuleConfig": [["name", "string", ""], ["parameters", "[]string", "omitempty"]],
-    "v1alpha1.KubePrism": [["enabled", "bool", "omitempty"], ["port", "int", "omitempty"]],
+    "v1alpha1.KernelModuleConfig": [
+      ["name", "string", ""],
+      ["parameters", "[]string", "omitempty"],
+    ],
+    "v1alpha1.KubePrism": [
+      ["enabled", "bool", "omitempty"],
+      ["port", "int", "omitempty"],
+    ],
     "v1alpha1.KubeSpanFilters": [
       ["endpoints", "[]string", "omitempty"],
-      ["excludeAdvertisedNetworks", "[]string", "omitempty"]
+      ["excludeAdvertisedNetworks", "[]string", "omitempty"],
     ],
     "v1alpha1.KubeletConfig": [
       ["image", "string", "omitempty"],
@@ -1195,24 +1297,24 @@
       ["registerWithFQDN", "bool", "omitempty"],
       ["nodeIP", "v1alpha1.KubeletNodeIPConfig", "omitempty"],
       ["skipNodeRegistration", "bool", "omitempty"],
-      ["disableManifestsDirectory", "bool", "omitempty"]
+      ["disableManifestsDirectory", "bool", "omitempty"],
     ],
     "v1alpha1.KubeletNodeIPConfig": [["validSubnets", "[]string", "omitempty"]],
     "v1alpha1.KubernetesTalosAPIAccessConfig": [
       ["enabled", "bool", "omitempty"],
       ["allowedRoles", "[]string", "omitempty"],
-      ["allowedKubernetesNamespaces", "[]string", "omitempty"]
+      ["allowedKubernetesNamespaces", "[]string", "omitempty"],
     ],
     "v1alpha1.LinuxIDMapping": [
       ["containerID", "uint32", ""],
       ["hostID", "uint32", ""],
-      ["size", "uint32", ""]
+      ["size", "uint32", ""],
     ],
     "v1alpha1.LoggingConfig": [["destinations", "[]v1alpha1.LoggingDestination", ""]],
     "v1alpha1.LoggingDestination": [
       ["endpoint", "v1alpha1.Endpoint", ""],
       ["format", "string", ""],
-      ["extraTags", "map[string]string", "omitempty"]
+      ["extraTags", "map[string]string", "omitempty"],
     ],
     "v1alpha1.MachineConfig": [
       ["type", "string", ""],
@@ -1241,25 +1343,28 @@
       ["baseRuntimeSpecOverrides", "meta.Unstructured", "omitempty"],
       ["nodeLabels", "map[string]string", "omitempty"],
       ["nodeAnnotations", "map[string]string", "omitempty"],
-      ["nodeTaints", "map[string]string", "omitempty"]
+      ["nodeTaints", "map[string]string", "omitempty"],
     ],
     "v1alpha1.MachineControlPlaneConfig": [
       ["controllerManager", "v1alpha1.MachineControllerManagerConfig", "omitempty"],
-      ["scheduler", "v1alpha1.MachineSchedulerConfig", "omitempty"]
+      ["scheduler", "v1alpha1.MachineSchedulerConfig", "omitempty"],
     ],
     "v1alpha1.MachineControllerManagerConfig": [["disabled", "bool", "omitempty"]],
     "v1alpha1.MachineDisk": [
       ["device", "string", "omitempty"],
-      ["partitions", "[]v1alpha1.DiskPartition", "omitempty"]
+      ["partitions", "[]v1alpha1.DiskPartition", "omitempty"],
     ],
     "v1alpha1.MachineFile": [
       ["content", "string", ""],
       ["permissions", "v1alpha1.FileMode", ""],
       ["path", "string", ""],
-      ["op", "string", ""]
+      ["op", "string", ""],
     ],
     "v1alpha1.MachineSchedulerConfig": [["disabled", "bool", "omitempty"]],
-    "v1alpha1.MachineSeccompProfile": [["name", "string", ""], ["value", "meta.Unstructured", ""]],
+    "v1alpha1.MachineSeccompProfile": [
+      ["name", "string", ""],
+      ["value", "meta.Unstructured", ""],
+    ],
     "v1alpha1.NetworkConfig": [
       ["hostname", "string", "omitempty"],
       ["interfaces", "v1alpha1.NetworkDeviceList", "omitempty"],
@@ -1267,7 +1372,7 @@
       ["searchDomains", "[]string", "omitempty"],
       ["extraHostEntries", "[]v1alpha1.ExtraHost", "omitempty"],
       ["kubespan", "v1alpha1.NetworkKubeSpan", "omitempty"],
-      ["disableSearchDomain", "bool", "omitempty"]
+      ["disableSearchDomain", "bool", "omitempty"],
     ],
     "v1alpha1.NetworkDeviceSelector": [
       ["busPath", "string", "omitempty"],
@@ -1275,7 +1380,7 @@
       ["permanentAddr", "string", "omitempty"],
       ["pciID", "string", "omitempty"],
       ["driver", "string", "omitempty"],
-      ["physical", "bool", "omitempty"]
+      ["physical", "bool", "omitempty"],
     ],
     "v1alpha1.NetworkKubeSpan": [
       ["enabled", "bool", "omitempty"],
@@ -1283,54 +1388,54 @@
       ["allowDownPeerBypass", "bool", "omitempty"],
       ["harvestExtraEndpoints", "bool", "omitempty"],
       ["mtu", "uint32", "omitempty"],
-      ["filters", "v1alpha1.KubeSpanFilters", "omitempty"]
+      ["filters", "v1alpha1.KubeSpanFilters", "omitempty"],
     ],
     "v1alpha1.PodCheckpointer": [["image", "string", "omitempty"]],
     "v1alpha1.ProxyConfig": [
       ["disabled", "bool", "omitempty"],
       ["image", "string", "omitempty"],
       ["mode", "string", "omitempty"],
-      ["extraArgs", "meta.Args", "omitempty"]
+      ["extraArgs", "meta.Args", "omitempty"],
     ],
     "v1alpha1.RegistriesConfig": [
       ["mirrors", "map[string]v1alpha1.RegistryMirrorConfig", "omitempty"],
-      ["config", "map[string]v1alpha1.RegistryConfig", "omitempty"]
+      ["config", "map[string]v1alpha1.RegistryConfig", "omitempty"],
     ],
     "v1alpha1.RegistryAuthConfig": [
       ["username", "string", "omitempty"],
       ["password", "string", "omitempty"],
       ["auth", "string", "omitempty"],
-      ["identityToken", "string", "omitempty"]
+      ["identityToken", "string", "omitempty"],
     ],
     "v1alpha1.RegistryConfig": [
       ["tls", "v1alpha1.RegistryTLSConfig", "omitempty"],
-      ["auth", "v1alpha1.RegistryAuthConfig", "omitempty"]
+      ["auth", "v1alpha1.RegistryAuthConfig", "omitempty"],
     ],
     "v1alpha1.RegistryKubernetesConfig": [["disabled", "bool", "omitempty"]],
     "v1alpha1.RegistryMirrorConfig": [
       ["endpoints", "[]string", ""],
       ["overridePath", "bool", "omitempty"],
-      ["skipFallback", "bool", "omitempty"]
+      ["skipFallback", "bool", "omitempty"],
     ],
     "v1alpha1.RegistryServiceConfig": [
       ["disabled", "bool", "omitempty"],
-      ["endpoint", "string", "omitempty"]
+      ["endpoint", "string", "omitempty"],
     ],
     "v1alpha1.RegistryTLSConfig": [
       ["clientIdentity", "x509.PEMEncodedCertificateAndKey", "omitempty"],
       ["ca", "v1alpha1.Base64Bytes", "omitempty"],
-      ["insecureSkipVerify", "bool", "omitempty"]
+      ["insecureSkipVerify", "bool", "omitempty"],
     ],
     "v1alpha1.ResourcesConfig": [
       ["requests", "meta.Unstructured", "omitempty"],
-      ["limits", "meta.Unstructured", "omitempty"]
+      ["limits", "meta.Unstructured", "omitempty"],
     ],
     "v1alpha1.Route": [
       ["network", "string", ""],
       ["gateway", "string", ""],
       ["source", "string", "omitempty"],
       ["metric", "uint32", "omitempty"],
-      ["mtu", "uint32", "omitempty"]
+      ["mtu", "uint32", "omitempty"],
     ],
     "v1alpha1.STP": [["enabled", "bool", "omitempty"]],
     "v1alpha1.SchedulerConfig": [
@@ -1339,16 +1444,16 @@
       ["extraVolumes", "[]v1alpha1.VolumeMountConfig", "omitempty"],
       ["env", "v1alpha1.Env", "omitempty"],
       ["resources", "v1alpha1.ResourcesConfig", "omitempty"],
-      ["config", "meta.Unstructured", "omitempty"]
+      ["config", "meta.Unstructured", "omitempty"],
     ],
     "v1alpha1.SystemDiskEncryptionConfig": [
       ["state", "v1alpha1.EncryptionConfig", "omitempty"],
-      ["ephemeral", "v1alpha1.EncryptionConfig", "omitempty"]
+      ["ephemeral", "v1alpha1.EncryptionConfig", "omitempty"],
     ],
     "v1alpha1.TimeConfig": [
       ["disabled", "bool", "omitempty"],
       ["servers", "[]string", "omitempty"],
-      ["bootTimeout", "time.Duration", "omitempty"]
+      ["bootTimeout", "time.Duration", "omitempty"],
     ],
     "v1alpha1.UdevConfig": [["rules", "[]string", "omitempty"]],
     "v1alpha1.VIPEquinixMetalConfig": [["apiToken", "string", ""]],
@@ -1361,12 +1466,12 @@
       ["vlanId", "uint16", ""],
       ["mtu", "uint32", "omitempty"],
       ["vip", "v1alpha1.DeviceVIPConfig", "omitempty"],
-      ["dhcpOptions", "v1alpha1.DHCPOptions", "omitempty"]
+      ["dhcpOptions", "v1alpha1.DHCPOptions", "omitempty"],
     ],
     "v1alpha1.VolumeMountConfig": [
       ["hostPath", "string", ""],
       ["mountPath", "string", ""],
-      ["readonly", "bool", "omitempty"]
+      ["readonly", "bool", "omitempty"],
     ],
     "v1alpha1.aggregatorCAConfigShim": [],
     "v1alpha1.apiServerCAConfigShim": [],
@@ -1386,7 +1491,10 @@
     "v1alpha1.schedulerConfigShim": [],
     "v1alpha1.serviceAccountShim": [],
     "x509.PEMEncodedCertificate": [["crt", "string", ""]],
-    "x509.PEMEncodedCertificateAndKey": [["crt", "string", ""], ["key", "string", ""]],
-    "x509.PEMEncodedKey": [["key", "string", ""]]
-  }
-}
+    "x509.PEMEncodedCertificateAndKey": [
+      ["crt", "string", ""],
+      ["key", "string", ""],
+    ],
+    "x509.PEMEncodedKey": [["key", "string", ""]],
+  },
+};
