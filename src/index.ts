@@ -2,6 +2,15 @@ export * from "./core/diagnostics.ts";
 export * from "./core/print-diagnostics.ts";
 export * from "./core/repo-fs.ts";
 export type { Value, ValueMap } from "./core/yaml/value.ts";
+export type { Change } from "./diff/changes.ts";
+export type { ChartChange, ImageChange, KustomizationDiff, ObjectDiff } from "./diff/compare.ts";
+export { type DiffOptions, type DiffResult, type DiffSummary, diffRepository } from "./diff/diff.ts";
+export {
+  formatJson as formatDiffJson,
+  formatMarkdown as formatDiffMarkdown,
+  formatText as formatDiffText,
+} from "./diff/format.ts";
+export { DiffError } from "./diff/git.ts";
 export { renderJson, renderYaml } from "./flux/output.ts";
 export {
   type RenderedHelmRelease,
