@@ -138,16 +138,27 @@ function foreignContext(
   offset: number,
   path: (string | number)[],
 ): Foreign | undefined {
+  const labels = getPath(o.obj, ["metadata", "labels"]);
+  const dashboard =
+    isMap(labels) && (labels.grafana_dashboard !== undefined || labels.grafana_datasource !== undefined);
+  return foreignText(s, name, offset, String(path[path.length - 1] ?? ""), dashboard);
+}
+
+/**
+ * What the text around a `${name…}` at `offset` belongs to, if not Flux: inside `{{ … }}`, a Grafana dashboard
+ * (its JSON, its usual variable names, or an object labelled as one), or a shell script (by key or content).
+ */
+export function foreignText(
+  s: string,
+  name: string,
+  offset: number,
+  key: string,
+  dashboard = false,
+): Foreign | undefined {
   const open = s.lastIndexOf("{{", offset);
   if (open >= 0 && open > s.lastIndexOf("}}", offset)) return "a Helm template";
-  const labels = getPath(o.obj, ["metadata", "labels"]);
-  if (
-    (isMap(labels) && (labels.grafana_dashboard !== undefined || labels.grafana_datasource !== undefined)) ||
-    GRAFANA_NAMES.test(name) ||
-    /"(panels|datasource|targets)"\s*:/.test(s)
-  )
+  if (dashboard || GRAFANA_NAMES.test(name) || /"(panels|datasource|targets)"\s*:/.test(s))
     return "a Grafana dashboard";
-  const key = String(path[path.length - 1] ?? "");
   if (
     key.endsWith(".sh") ||
     s.startsWith("#!") ||
