@@ -329,25 +329,33 @@ describe("edit", () => {
           "--age-key-file",
           path.join(testdata, "age.txt"),
         ],
-        { env: { ...process.env, EDITOR: editor, TMPDIR: tmp }, stdio: "ignore" },
+        { env: { ...process.env, EDITOR: editor, TMPDIR: tmp }, stdio: ["ignore", "ignore", "pipe"] },
       );
+      let stderr = "";
+      child.stderr?.on("data", (b: Buffer) => {
+        stderr += b.toString();
+      });
+      let exited = false;
+      child.on("exit", () => {
+        exited = true;
+      });
       // tsx keeps its own IPC pipe in TMPDIR; the edit directory is ours.
       const edits = () => fs.readdirSync(tmp).filter((n) => n.startsWith("homeops-edit-"));
       const seen = await waitFor(
-        () => edits().some((d) => fs.readdirSync(path.join(tmp, d)).length > 0),
-        20_000,
+        () => exited || edits().some((d) => fs.readdirSync(path.join(tmp, d)).length > 0),
+        60_000,
       );
-      expect(seen).toBe(true);
+      expect(exited ? `edit exited early: ${stderr}` : seen).toBe(true);
       const inside = edits().flatMap((d) => fs.readdirSync(path.join(tmp, d)));
       expect(inside).toEqual(["s.yaml"]);
       child.kill("SIGTERM");
-      await new Promise((r) => child.on("exit", r));
+      await waitFor(() => exited, 30_000);
       expect(edits()).toEqual([]);
       expect(fs.readFileSync(file).equals(enc.bytes)).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 40_000);
+  }, 120_000);
 });
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
