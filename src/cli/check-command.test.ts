@@ -4,6 +4,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { loadFixtures, materialize } from "../validate/fixtures-support.ts";
+import { capture } from "./capture-test-support.ts";
 import { main } from "./main.ts";
 
 const example = path.resolve(import.meta.dirname, "..", "..", "examples", "home-ops");
@@ -14,20 +15,6 @@ function fixtureDir(name: string): string {
   const dir = materialize(fixtures.get(name)!);
   dirs.push(dir);
   return dir;
-}
-
-function capture() {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -78,13 +78,6 @@ export class CheckContext {
     return group === undefined ? all : all.filter((o) => o.group === group);
   }
 
-  /** A rendered object by kind (and group), namespace ("" for cluster-scoped lookups) and name. */
-  find(kind: string, namespace: string, name: string, group?: string): CheckedObject | undefined {
-    return this.ofKind(kind, group).find(
-      (o) => o.name === name && (namespace === "" || (o.namespace || "default") === namespace),
-    );
-  }
-
   /** Whether a kind is cluster-scoped: Kubernetes' own table, then the CRDs the repository defines. */
   clusterScoped(apiVersion: string, kind: string): boolean | undefined {
     const builtin = isClusterScoped(apiVersion, kind);

@@ -2,11 +2,11 @@ import type { Position } from "../core/diagnostics.ts";
 import { getPath, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { metaName, metaNamespace, str } from "../flux/objects.ts";
 import type { RenderedKustomization } from "../flux/render.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckedObject } from "./context.ts";
 
 /** What makes a ConfigMap or Secret exist in the cluster. */
 export type Provider =
-  | { via: "object"; at: Position }
+  | { via: "object"; at: Position; o: CheckedObject }
   | { via: "bootstrap"; file: string }
   | { via: "operator"; kind: string; at: Position };
 
@@ -43,16 +43,19 @@ function bootstrapObjects(ctx: CheckContext): Map<string, string> {
  */
 export function findProvider(
   ctx: CheckContext,
+  cluster: string,
   kind: string,
   namespace: string,
   name: string,
 ): Provider | undefined {
-  const own = ctx.ofKind(kind, "").find((o) => o.name === name && (o.namespace || "default") === namespace);
-  if (own) return { via: "object", at: own.at };
+  const own = ctx
+    .ofKind(kind, "")
+    .find((o) => o.ks.cluster === cluster && o.name === name && (o.namespace || "default") === namespace);
+  if (own) return { via: "object", at: own.at, o: own };
   if (kind === "Secret") {
     for (const [k, target] of SECRET_MAKERS) {
       for (const o of ctx.ofKind(k)) {
-        if ((o.namespace || "default") === namespace && target(o.obj) === name)
+        if (o.ks.cluster === cluster && (o.namespace || "default") === namespace && target(o.obj) === name)
           return { via: "operator", kind: k, at: o.at };
       }
     }
@@ -100,7 +103,7 @@ export function rootKustomizations(ctx: CheckContext): Set<RenderedKustomization
   return found;
 }
 
-/** `Kind/namespace/name` of a Flux source the reference names. */
+/** Whether the cluster has the Flux source a reference names (ExternalArtifacts: an ArtifactGenerator makes it). */
 export function sourceExists(
   ctx: CheckContext,
   cluster: string,

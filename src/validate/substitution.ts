@@ -76,7 +76,7 @@ export function substitutes(ks: RenderedKustomization): boolean {
 export function variablesKnown(ctx: CheckContext, ks: RenderedKustomization): boolean {
   for (const [, ref] of entries(ks.spec, ["postBuild", "substituteFrom"])) {
     if (ref.optional === true) continue;
-    const p = findProvider(ctx, str(ref.kind), ks.namespace, str(ref.name));
+    const p = findProvider(ctx, ks.cluster, str(ref.kind), ks.namespace, str(ref.name));
     if (!p || p.via === "operator") return false;
   }
   return true;

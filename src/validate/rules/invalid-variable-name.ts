@@ -30,10 +30,9 @@ export const rule: Rule = {
       }
       for (const [, ref] of entries(ks.spec, ["postBuild", "substituteFrom"])) {
         const kind = str(ref.kind);
-        const p = findProvider(ctx, kind, ks.namespace, str(ref.name));
+        const p = findProvider(ctx, ks.cluster, kind, ks.namespace, str(ref.name));
         if (p?.via !== "object") continue;
-        const src = ctx.find(kind, ks.namespace, str(ref.name), "");
-        if (!src) continue;
+        const src = p.o;
         for (const field of ["data", "stringData"]) {
           const m = src.obj[field];
           if (!isMap(m)) continue;

@@ -18,7 +18,7 @@ export const rule: Rule = {
         for (const d of ctx.render.diagnostics)
           if (d.code === "FLX030" && d.message.startsWith(prefix)) ctx.consumed.add(d);
         if (ref.optional === true || (kind !== "ConfigMap" && kind !== "Secret")) continue;
-        if (findProvider(ctx, kind, ks.namespace, name)) continue;
+        if (findProvider(ctx, ks.cluster, kind, ks.namespace, name)) continue;
         report({
           message: `Kustomization ${ksKey(ks)} substitutes variables from ${kind} ${ks.namespace}/${name}, which nothing in the repository creates`,
           at: ctx.positionIn(ks.at, ["spec", "postBuild", "substituteFrom", i, "name"]),

@@ -15,7 +15,7 @@ export const rule: Rule = {
         if (v.optional === true) continue;
         const kind = str(v.kind);
         if (kind !== "ConfigMap" && kind !== "Secret") continue;
-        if (findProvider(ctx, kind, ns, str(v.name))) continue;
+        if (findProvider(ctx, hr.ks.cluster, kind, ns, str(v.name))) continue;
         report({
           message: `HelmRelease ${ns}/${hr.name} reads values from ${kind} ${ns}/${str(v.name)}, which nothing in the repository creates`,
           at: ctx.positionIn(hr.at, ["spec", "valuesFrom", i, "name"]),
