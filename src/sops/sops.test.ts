@@ -320,8 +320,11 @@ describe("edit", () => {
       const editor = path.join(dir, "editor.sh");
       fs.writeFileSync(editor, "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
       const child = spawn(
-        path.resolve(here, "../../node_modules/.bin/tsx"),
+        // node itself with tsx as a loader, so the signal reaches the process that owns the temporary file.
+        process.execPath,
         [
+          "--import",
+          "tsx",
           path.resolve(here, "../cli/main.ts"),
           "secrets",
           "edit",
