@@ -12,6 +12,7 @@ import { encryptBytes, openBytes, openWithKey, readEncrypted, sealBytes } from "
 import { prepareFluxDecryption } from "./flux.ts";
 import type { Format } from "./formats.ts";
 import { makeRule } from "./rules.ts";
+import { metadataYaml } from "./yaml-store.ts";
 
 const here = import.meta.dirname;
 const testdata = path.join(here, "testdata");
@@ -90,6 +91,81 @@ describe("encrypt → decrypt round trips", () => {
     expect(await openBytes(tampered, "yaml", { identities: [identity] })).toMatchObject({
       code: "mac-mismatch",
     });
+  });
+});
+
+describe("layout of sops 3.10.2", () => {
+  const now = new Date("2024-01-02T03:04:05.678Z");
+  const B64 = "[A-Za-z0-9+/=]+";
+  const enc = `ENC\\[AES256_GCM,data:${B64},iv:${B64},tag:${B64},type:str\\]`;
+
+  for (const indent of [4, 2]) {
+    it(`YAML metadata block, indent ${indent}`, async () => {
+      const r = await encryptBytes(
+        Buffer.from("a: b\n"),
+        "yaml",
+        { recipients: [recipient], now },
+        { yamlIndent: indent },
+      );
+      if (!r.ok) throw new Error(r.error);
+      const p = " ".repeat(indent);
+      const body = " ".repeat(indent * Math.floor((2 * indent + 2 + indent) / indent));
+      const armor = `${body}-----BEGIN AGE ENCRYPTED FILE-----\n(?:${body}[A-Za-z0-9+/=]{1,64}\n)+${body}-----END AGE ENCRYPTED FILE-----\n`;
+      const expected = new RegExp(
+        `^a: ${enc}\nsops:\n${p}age:\n${p}${p}- recipient: ${recipient}\n${p}${p}  enc: \\|\n${armor}` +
+          `${p}lastmodified: "2024-01-02T03:04:05Z"\n${p}mac: ${enc}\n${p}unencrypted_suffix: _unencrypted\n${p}version: 3.10.2\n$`,
+      );
+      expect(r.bytes.toString()).toMatch(expected);
+    });
+  }
+
+  const flux = path.resolve(
+    here,
+    "../../../shared/sops-vectors/kustomize-controller/internal/controller/testdata/sops",
+  );
+  it.skipIf(!fs.existsSync(flux))(
+    "re-emits the metadata of a sops 3.9.0 file as 3.10 writes it (empty key lists dropped)",
+    () => {
+      const text = fs.readFileSync(path.join(flux, "algorithms/age.yaml"), "utf8");
+      const r = readEncrypted(Buffer.from(text), "yaml");
+      if (!r.ok) throw new Error(r.error);
+      const original = text.slice(text.indexOf("sops:\n"));
+      const expected = original.replace(/^ {2}(kms|gcp_kms|azure_kv|hc_vault|pgp): \[\]\n/gm, "");
+      expect(metadataYaml(r.metadata, 2)).toBe(expected);
+    },
+  );
+
+  it("JSON, dotenv and INI metadata", async () => {
+    const json = await encryptBytes(Buffer.from('{"a": "b"}'), "json", { recipients: [recipient], now });
+    if (!json.ok) throw new Error(json.error);
+    expect(json.bytes.toString()).toMatch(
+      new RegExp(
+        `^\\{\n\t"a": "${enc}",\n\t"sops": \\{\n\t\t"age": \\[\n\t\t\t\\{\n\t\t\t\t"recipient": "${recipient}",\n\t\t\t\t"enc": "-----BEGIN AGE ENCRYPTED FILE-----\\\\n[^"]+-----END AGE ENCRYPTED FILE-----\\\\n"\n\t\t\t\\}\n\t\t\\],\n\t\t"lastmodified": "2024-01-02T03:04:05Z",\n\t\t"mac": "${enc}",\n\t\t"unencrypted_suffix": "_unencrypted",\n\t\t"version": "3.10.2"\n\t\\}\n\\}\n$`,
+      ),
+    );
+    const env = await encryptBytes(Buffer.from("A=b\n"), "dotenv", { recipients: [recipient], now });
+    if (!env.ok) throw new Error(env.error);
+    expect(
+      env.bytes
+        .toString()
+        .split("\n")
+        .map((l) => l.split("=")[0]),
+    ).toEqual([
+      "A",
+      "sops_age__list_0__map_enc",
+      "sops_age__list_0__map_recipient",
+      "sops_lastmodified",
+      "sops_mac",
+      "sops_unencrypted_suffix",
+      "sops_version",
+      "",
+    ]);
+    const ini = await encryptBytes(Buffer.from("[s]\na = b\n"), "ini", { recipients: [recipient], now });
+    if (!ini.ok) throw new Error(ini.error);
+    expect(ini.bytes.toString()).toMatch(
+      /\n\n\[sops\]\nage__list_0__map_enc {7}= -----BEGIN AGE ENCRYPTED FILE-----\\n/,
+    );
+    expect(ini.bytes.toString()).toContain("\nversion                    = 3.10.2\n");
   });
 });
 
