@@ -2,7 +2,7 @@ import * as nodeFs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Diagnostic, type Diagnostics, diagnostic, type Position } from "../core/diagnostics.ts";
-import type { RepoFs } from "../core/repo-fs.ts";
+import { type EntryKind, EscapeError, RepoFs } from "../core/repo-fs.ts";
 import { emitYaml } from "../core/yaml/emit.ts";
 import { isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import {
@@ -83,8 +83,13 @@ export interface ArtifactContext {
 }
 
 export interface MaterializedArtifact {
-  /** A fresh temporary directory holding the artifact, or undefined when the build failed. */
+  /**
+   * Where the artifact is: a fresh temporary directory, or with `inMemory` a path that exists only in `fs`;
+   * undefined when the build failed.
+   */
   dir: string | undefined;
+  /** With `inMemory`: the artifact's files, read through this (nothing is written to disk). */
+  fs?: RepoFs;
   /** Repository-relative path a file or directory of the artifact was copied from, for diagnostics. */
   toRepoPath(relInArtifact: string): string | undefined;
   cleanup(): void;
@@ -781,7 +786,7 @@ export function materializeArtifact(
   fs: RepoFs,
   spec: ArtifactSpec,
   sourceRoot: (alias: string) => string | undefined,
-  opts?: { excluded?: (abs: string) => boolean },
+  opts?: { excluded?: (abs: string) => boolean; inMemory?: boolean },
 ): MaterializedArtifact {
   const where = `ArtifactGenerator ${spec.generator.namespace}/${spec.generator.name}`;
   const ctx: ArtifactContext = { fs, sourceRoot };
@@ -830,7 +835,7 @@ export function materializeArtifact(
       return failed(diagnostics);
     }
   }
-  return writeOut(fs, spec, staging, diagnostics);
+  return writeOut(fs, spec, staging, diagnostics, opts?.inMemory === true);
 }
 
 class Builder {
@@ -1179,17 +1184,34 @@ function writeOut(
   spec: ArtifactSpec,
   staging: Tree,
   diagnostics: Diagnostic[],
+  inMemory: boolean,
 ): MaterializedArtifact {
-  const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), "homeops-artifact-"));
   const origins = new Map<string, string>();
-  let cleaned = false;
-  const cleanup = (): void => {
-    if (cleaned) return;
-    cleaned = true;
-    nodeFs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+  let dir: string;
+  let cleanup = (): void => {};
+  let memory: ArtifactFs | undefined;
+  if (inMemory) {
+    // A path nothing creates: the files live in `memory` only.
+    dir = path.join(os.tmpdir(), `homeops-artifact-${process.pid}-${++artifactCount}`);
+    const nodes = new Map<string, TreeNode>([[".", { kind: "dir" }]]);
     for (const rel of staging.walk()) {
+      const node = staging.nodes.get(rel)!;
+      if (!archived(spec.name, rel, node.kind === "dir")) continue;
+      nodes.set(rel, node);
+      if (node.origin !== undefined) origins.set(rel, node.origin);
+    }
+    memory = new ArtifactFs(dir, nodes, fs);
+  } else {
+    dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), "homeops-artifact-"));
+    let cleaned = false;
+    cleanup = (): void => {
+      if (cleaned) return;
+      cleaned = true;
+      nodeFs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  try {
+    for (const rel of memory ? [] : staging.walk()) {
       const node = staging.nodes.get(rel)!;
       if (!archived(spec.name, rel, node.kind === "dir")) continue;
       const abs = path.join(dir, ...rel.split("/"));
@@ -1241,5 +1263,77 @@ function writeOut(
       if (up === ".") return undefined;
     }
   };
-  return { dir, toRepoPath, cleanup, diagnostics };
+  return memory
+    ? { dir, fs: memory, toRepoPath, cleanup, diagnostics }
+    : { dir, toRepoPath, cleanup, diagnostics };
+}
+
+let artifactCount = 0;
+
+/** An artifact kept in memory: the staging tree's files (bytes read from the repository on demand). */
+class ArtifactFs extends RepoFs {
+  readonly #nodes: ReadonlyMap<string, TreeNode>;
+  readonly #kids = new Map<string, string[]>();
+  readonly #text = new Map<string, string>();
+
+  constructor(
+    root: string,
+    nodes: ReadonlyMap<string, TreeNode>,
+    readonly source: RepoFs,
+  ) {
+    super(root);
+    this.#nodes = nodes;
+    for (const rel of nodes.keys()) {
+      if (rel === ".") continue;
+      const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : ".";
+      let list = this.#kids.get(parent);
+      if (!list) {
+        list = [];
+        this.#kids.set(parent, list);
+      }
+      list.push(rel.slice(rel.lastIndexOf("/") + 1));
+    }
+    for (const list of this.#kids.values()) list.sort(byteOrder);
+  }
+
+  #node(abs: string): TreeNode | undefined {
+    if (!this.contains(abs)) throw new EscapeError(abs);
+    return this.#nodes.get(this.rel(abs));
+  }
+
+  #missing(abs: string): Error {
+    const e = new Error(`ENOENT: no such file or directory, open '${abs}'`) as NodeJS.ErrnoException;
+    e.code = "ENOENT";
+    return e;
+  }
+
+  override realpath(abs: string): string {
+    if (this.#node(abs) === undefined) throw this.#missing(abs);
+    return abs;
+  }
+
+  override kind(abs: string): EntryKind {
+    return this.#node(abs)?.kind ?? "missing";
+  }
+
+  override readBytes(abs: string): Buffer {
+    const node = this.#node(abs);
+    if (node?.kind !== "file") throw this.#missing(abs);
+    return node.data ?? (node.abs !== undefined ? this.source.readBytes(node.abs) : Buffer.alloc(0));
+  }
+
+  override readText(abs: string): string {
+    let text = this.#text.get(abs);
+    if (text === undefined) {
+      text = this.readBytes(abs).toString("utf8");
+      this.#text.set(abs, text);
+    }
+    return text;
+  }
+
+  override list(abs: string): string[] {
+    const node = this.#node(abs);
+    if (node?.kind !== "dir") throw this.#missing(abs);
+    return this.#kids.get(this.rel(abs)) ?? [];
+  }
 }

@@ -47,6 +47,15 @@ describe("homeops build on mini repositories", () => {
     expect(a).toBe(b);
   });
 
+  it("builds artifacts in memory exactly as from temporary directories", () => {
+    const onDisk = renderRepository(repos.artifacts!, { keepArtifacts: true });
+    try {
+      expect(renderYaml(renderRepository(repos.artifacts!))).toBe(renderYaml(onDisk));
+    } finally {
+      onDisk.cleanup?.();
+    }
+  });
+
   it("masks secrets unless asked", () => {
     const masked = renderYaml(renderRepository(repos.sops!));
     expect(masked).not.toContain("hunter2");

@@ -171,7 +171,7 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
   const out: RepoRender = { clusters: [], kustomizations: [], helmReleases: [], diagnostics: [] };
   const all = new Diagnostics();
   all.addAll(scanDiags.items);
-  const store = new ArtifactStore(fs);
+  const store = new ArtifactStore(fs, opts.keepArtifacts === true);
   let rendered: ClusterRender[];
   try {
     rendered = entries.map((e) =>
@@ -608,12 +608,16 @@ interface BuiltArtifact {
   toRepo: (rel: string) => string;
 }
 
-/** Artifacts materialized once per render, in temporary directories removed at the end. */
+/** Artifacts materialized once per render, in memory or in temporary directories removed at the end. */
 class ArtifactStore {
   readonly #made = new Map<string, { built: BuiltArtifact | undefined; diagnostics: Diagnostic[] }>();
   readonly #cleanups: MaterializedArtifact[] = [];
 
-  constructor(readonly fs: RepoFs) {}
+  /** `onDisk`: write artifacts to temporary directories (for tools that run other programs on them). */
+  constructor(
+    readonly fs: RepoFs,
+    readonly onDisk: boolean,
+  ) {}
 
   get(
     spec: ArtifactSpec,
@@ -625,11 +629,14 @@ class ArtifactStore {
     const key = JSON.stringify([spec.namespace, spec.name, spec.copy, spec.sources]);
     let made = this.#made.get(key);
     if (!made) {
-      const m = materializeArtifact(this.fs, spec, sourceRoot, { excluded: filter.excluded });
+      const m = materializeArtifact(this.fs, spec, sourceRoot, {
+        excluded: filter.excluded,
+        inMemory: !this.onDisk,
+      });
       let built: BuiltArtifact | undefined;
       if (m.dir !== undefined) {
         this.#cleanups.push(m);
-        const afs = new RepoFs(m.dir);
+        const afs = m.fs ?? new RepoFs(m.dir);
         built = { fs: afs, engine: new KustomizeEngine(afs), toRepo: (rel) => m.toRepoPath(rel) ?? rel };
       }
       made = { built, diagnostics: m.diagnostics };
