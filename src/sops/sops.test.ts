@@ -76,6 +76,17 @@ describe("encrypt → decrypt round trips", () => {
     });
   }
 
+  it("reads list comments the way sops writes them (as list elements of type comment)", async () => {
+    const text = "list:\n    # first\n    - x\n    # last\n";
+    const enc = await encryptBytes(Buffer.from(text), "yaml", { recipients: [recipient] });
+    if (!enc.ok) throw new Error(enc.error);
+    const asSops = enc.bytes.toString().replace(/^ {4}#(ENC\[[^\n]*type:comment\])$/gm, "    - $1");
+    expect(asSops).toMatch(/^ {4}- ENC\[.*type:comment\]$/m);
+    const o = await openBytes(Buffer.from(asSops), "yaml", { identities: [identity] });
+    if (!o.ok) throw new Error(o.error);
+    expect(o.opened.plaintext.toString()).toBe("list:\n    # first\n    - x\n    # last\n");
+  });
+
   it("keeps values outside encrypted_regex plain and in the MAC", async () => {
     const rule = makeRule("encrypted_regex", "^(data|stringData)$");
     if (typeof rule === "string") throw new Error(rule);

@@ -159,20 +159,37 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
     const s = [...stack, [] as string[]];
     let r = commentLines(node, "commentBefore", path, s, fn);
     if (r) return r;
-    for (const [i, item] of node.items.entries()) {
-      if (item === null || item === undefined) continue;
+    // sops writes an encrypted comment inside a list as a list element; decrypted, it is a comment again.
+    let pending: string[] = [];
+    const items: unknown[] = [];
+    for (const item of node.items) {
+      if (item === null || item === undefined) {
+        items.push(item);
+        continue;
+      }
       r = commentLines(item as Commented, "commentBefore", path, s, fn);
       if (r) return r;
       const v = walkNode(doc, item as Node, path, s, fn);
       if (isFail(v)) return v;
-      node.items[i] = v;
+      if (isScalar(v) && COMMENT_ITEMS.has(v)) {
+        pending.push(String(v.value));
+        continue;
+      }
+      if (pending.length > 0) {
+        const c = v as Commented;
+        c.commentBefore = [...pending, ...(c.commentBefore ? [c.commentBefore] : [])].join("\n");
+        pending = [];
+      }
+      items.push(v);
       if (isScalar(v)) {
         r = commentLines(v, "comment", path, s, fn);
         if (r) return r;
       }
       s[s.length - 1] = [];
     }
+    node.items = items;
     r = commentLines(node, "comment", path, s, fn);
+    if (pending.length > 0) node.comment = [...(node.comment ? [node.comment] : []), ...pending].join("\n");
     return r ?? node;
   }
   if (isAlias(node)) return walkAlias(doc, node, path, stack, fn);
@@ -182,10 +199,14 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
     const r = fn(leaf, path, stack);
     if (isFail(r)) return fail(r.code, `${where(path)}: ${r.error}`);
     if (r !== leaf) setScalar(node, r);
+    if (r.t === "comment" && leaf.t !== "comment") COMMENT_ITEMS.add(node);
     return node;
   }
   return node;
 }
+
+/** Scalars that decrypted to a comment (sops' list comments): their sequence turns them back into comments. */
+const COMMENT_ITEMS = new WeakSet<Scalar>();
 
 /** The first line of a collection's leading comment when it sits on its key's line (`key: # c`). */
 function keyLineComment(
