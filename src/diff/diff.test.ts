@@ -103,6 +103,13 @@ const scenarios: Record<string, (dir: string) => void> = {
     edit(d, "apps/echo/app/secret.sops.yaml", "data:2kFz0Qk9Xg==", "data:q7Lr1Zc3Vw==");
     edit(d, "apps/echo/app/secret.sops.yaml", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z");
   },
+  "new-problem": (d) =>
+    edit(
+      d,
+      "apps/web/app/kustomization.yaml",
+      "  - ./configmap.yaml\n",
+      "  - ./configmap.yaml\n  - ./missing.yaml\n",
+    ),
   "no-change": (d) => write(d, "README.md", "# not a manifest\n"),
 };
 
@@ -136,6 +143,18 @@ describe.skipIf(!git)("homeops diff on Git fixtures", () => {
       else expect(r.kustomizations).toEqual([]);
     });
   }
+
+  it("--path renders from one entry directory on both sides", () => {
+    const dir = newRepo(tmp, "path");
+    scenarios["values-change"]!(dir);
+    sh(dir, "commit", "-q", "-am", "values");
+    const all = diffRepository({ repo: dir, base: "HEAD~1", head: "HEAD" });
+    const one = diffRepository({ repo: dir, base: "HEAD~1", head: "HEAD", path: "apps/podinfo/app" });
+    expect(one.summary).toEqual(all.summary);
+    // Rendered as a Kustomization of its own (no postBuild: ${APP} stays); the change is the same.
+    expect(one.kustomizations[0]?.objects.map((o) => `${o.kind} ${o.name}`)).toEqual([`HelmRelease ${"$"}{APP}`]);
+    expect(one.kustomizations[0]?.objects[0]?.diff).toContain("+    replicaCount: 2");
+  });
 
   it("the base side only builds what the change reaches", () => {
     const dir = newRepo(tmp, "reach");
