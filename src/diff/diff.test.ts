@@ -152,7 +152,9 @@ describe.skipIf(!git)("homeops diff on Git fixtures", () => {
     const one = diffRepository({ repo: dir, base: "HEAD~1", head: "HEAD", path: "apps/podinfo/app" });
     expect(one.summary).toEqual(all.summary);
     // Rendered as a Kustomization of its own (no postBuild: ${APP} stays); the change is the same.
-    expect(one.kustomizations[0]?.objects.map((o) => `${o.kind} ${o.name}`)).toEqual([`HelmRelease ${"$"}{APP}`]);
+    expect(one.kustomizations[0]?.objects.map((o) => `${o.kind} ${o.name}`)).toEqual([
+      `HelmRelease ${"$"}{APP}`,
+    ]);
     expect(one.kustomizations[0]?.objects[0]?.diff).toContain("+    replicaCount: 2");
   });
 
