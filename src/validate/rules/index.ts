@@ -4,6 +4,7 @@ import { rule as chartSourceMissing } from "./chart-source-missing.ts";
 import { rule as dependsOnCycle } from "./depends-on-cycle.ts";
 import { rule as dependsOnMissing } from "./depends-on-missing.ts";
 import { rule as deprecatedApi } from "./deprecated-api.ts";
+import { rule as duplicateIdentical } from "./duplicate-identical.ts";
 import { rule as duplicateObject } from "./duplicate-object.ts";
 import { rule as foreignPlaceholder } from "./foreign-placeholder.ts";
 import { rule as healthCheckMissing } from "./health-check-missing.ts";
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   missingNamespace,
   namespaceNotCreated,
   deprecatedApi,
+  duplicateIdentical,
   schemaViolation,
   unknownField,
   noSchema,
