@@ -345,6 +345,8 @@ export async function editFile(
   let child: ReturnType<typeof spawn> | undefined;
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   const onSignal = (sig: NodeJS.Signals) => {
+    // Ctrl-C reaches the whole terminal group: while the editor runs it is the editor's (vim uses it).
+    if (sig === "SIGINT" && child && child.exitCode === null && child.signalCode === null) return;
     child?.kill("SIGTERM");
     cleanup();
     process.exit(sig === "SIGINT" ? 130 : sig === "SIGHUP" ? 129 : 143);

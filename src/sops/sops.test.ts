@@ -438,6 +438,11 @@ describe("edit", () => {
       expect(exited ? `edit exited early: ${stderr}` : seen).toBe(true);
       const inside = edits().flatMap((d) => fs.readdirSync(path.join(tmp, d)));
       expect(inside).toEqual(["s.yaml"]);
+      // Ctrl-C belongs to the editor while it runs; SIGTERM ends the edit and removes the plaintext.
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(exited).toBe(false);
+      expect(edits()).toHaveLength(1);
       child.kill("SIGTERM");
       await waitFor(() => exited, 30_000);
       expect(edits()).toEqual([]);
