@@ -16,9 +16,18 @@ import { Kind, type Pair, YNode } from "./node.ts";
 /** Post-processing of a block scalar shared with the general path (end-of-file chomping, kyaml's folding). */
 export type BlockFix = (n: YNode, end: number, folded: boolean) => void;
 
-/** Characters that make the whole input take the general path. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is looked for
-const UNSUPPORTED = /[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** Characters that make the whole input take the general path: controls but LF, NEL, LS/PS, BOM, non-characters. */
+function hasUnsupported(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) {
+      if (c !== NL) return true;
+    } else if (c >= 0x7f && (c <= 0x9f || c === 0x2028 || c === 0x2029 || c >= 0xfeff)) {
+      if (c === 0xfeff || c === 0xfffe || c === 0xffff || c <= 0x2029) return true;
+    }
+  }
+  return false;
+}
 /** The deepest nesting handled here; deeper documents take the general path, which reports limits. */
 const MAX_DEPTH = 200;
 
@@ -43,7 +52,7 @@ const GIVE_UP = new GiveUp();
 
 /** Composes every document of `src`, or returns undefined when the input needs the general path. */
 export function fastCompose(src: string, blockFix: BlockFix): YNode[] | undefined {
-  if (UNSUPPORTED.test(src)) return undefined;
+  if (hasUnsupported(src)) return undefined;
   try {
     return new FastComposer(src, blockFix).documents();
   } catch (e) {
