@@ -4,13 +4,15 @@ import type { CheckContext, CheckedObject } from "./context.ts";
 export interface Duplicate {
   first: CheckedObject;
   again: CheckedObject;
-  /** The two are the same object but for the labels naming the Kustomization that applies them. */
+  /**
+   * The two differ at most in labels and annotations (the owner labels, `commonMetadata`): applying both only
+   * flips metadata, while different content means one overwrites the other.
+   */
   identical: boolean;
   /** `Kind namespace/name` for messages. */
   what: string;
 }
 
-const OWNER_LABELS = ["kustomize.toolkit.fluxcd.io/name", "kustomize.toolkit.fluxcd.io/namespace"];
 const cache = new WeakMap<CheckContext, Duplicate[]>();
 
 /**
@@ -35,7 +37,7 @@ export function duplicates(ctx: CheckContext): Duplicate[] {
     out.push({
       first: prev,
       again: o,
-      identical: deepEqual(withoutOwner(prev.obj), withoutOwner(o.obj)),
+      identical: deepEqual(withoutLabels(prev.obj), withoutLabels(o.obj)),
       what: `${o.kind} ${ns ? `${ns}/` : ""}${o.name}`,
     });
   }
@@ -43,11 +45,13 @@ export function duplicates(ctx: CheckContext): Duplicate[] {
   return out;
 }
 
-function withoutOwner(obj: ValueMap): ValueMap {
+function withoutLabels(obj: ValueMap): ValueMap {
   const copy = deepClone(obj);
   const md = copy.metadata;
-  const labels = isMap(md) ? md.labels : undefined;
-  if (isMap(labels)) for (const l of OWNER_LABELS) delete labels[l];
+  if (isMap(md)) {
+    delete md.labels;
+    delete md.annotations;
+  }
   return copy;
 }
 

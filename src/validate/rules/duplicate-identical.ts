@@ -11,7 +11,7 @@ export const rule: Rule = {
     for (const d of duplicates(ctx)) {
       if (!d.identical || d.first.ks === d.again.ks) continue;
       report({
-        message: `${d.what} is applied ${producedBy(d)} (same content)`,
+        message: `${d.what} is applied ${producedBy(d)} (same content, labels and annotations aside)`,
         at: ctx.positionIn(d.again.at, ["metadata", "name"]),
         hint: `The other one comes from ${d.first.at.file}:${d.first.at.line}; apply it from one Kustomization (a shared one the others dependsOn), or name each copy after its app.`,
       });
