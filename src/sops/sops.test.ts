@@ -201,6 +201,14 @@ describe("hostile input", () => {
     expect(await encryptBytes(Buffer.alloc(0), "yaml", { recipients: [recipient] })).toMatchObject({
       code: "empty",
     });
+    // Keys sops reads as non-strings, and duplicate keys, are refused: sops could not open the result.
+    for (const t of ["1: x\n", "a:\n    true: x\n", "a: 1\na: 2\n"])
+      expect(await encryptBytes(Buffer.from(t), "yaml", { recipients: [recipient] })).toMatchObject({
+        code: "bad-document",
+      });
+    expect(await encryptBytes(Buffer.from('"1": x\n'), "yaml", { recipients: [recipient] })).toMatchObject({
+      ok: true,
+    });
   });
 
   it("reports truncated files, wrong types, a missing MAC, a wrong key and huge files", async () => {

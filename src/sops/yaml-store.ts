@@ -121,8 +121,13 @@ function walkNode(doc: Document, node: Node, path: string[], stack: string[][], 
       const key = pair.key;
       if (!isScalar(key) || typeof key.value !== "string")
         return fail("bad-document", `${where(path)}: keys must be strings`);
-      if (key.tag && key.tag !== "tag:yaml.org,2002:str")
-        return fail("bad-document", `${where([...path, key.value])}: keys must be strings`);
+      // sops cannot open a file with keys go-yaml reads as numbers, booleans, dates or null.
+      const k = scalarLeaf(key);
+      if ((key.tag && key.tag !== "tag:yaml.org,2002:str") || k === null || k.t !== "str")
+        return fail(
+          "bad-document",
+          `${where([...path, key.value])}: keys must be strings (quote ${JSON.stringify(key.value)})`,
+        );
       r = commentLines(key, "commentBefore", path, s, fn);
       if (r) return r;
       const childPath = [...path, key.value];
