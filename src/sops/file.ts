@@ -175,7 +175,14 @@ export async function encryptBytes(
   if (sealed) return sealed;
   md.age = await wrapAll(dataKey, settings.recipients);
   const out = emitBody(body, md, opts);
-  return Buffer.isBuffer(out) ? { ok: true, bytes: out } : out;
+  if (!Buffer.isBuffer(out)) return out;
+  // Base64 grows values by a third: refuse what could not be opened again.
+  if (out.length > MAX_FILE_BYTES)
+    return fail(
+      "too-large",
+      `the encrypted file would be ${out.length} bytes; the limit is ${MAX_FILE_BYTES}`,
+    );
+  return { ok: true, bytes: out };
 }
 
 function looksEncryptedBinary(data: Buffer): boolean {

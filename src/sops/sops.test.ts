@@ -227,6 +227,14 @@ describe("hostile input", () => {
     ).identities;
     expect(await open(good, "yaml", other)).toMatchObject({ code: "no-matching-identity" });
     expect(await open(Buffer.alloc(17 * 1024 * 1024, 0x61))).toMatchObject({ code: "too-large" });
+    const huge = Buffer.from(`a: ${"x".repeat(13 * 1024 * 1024)}\n`);
+    expect(await encryptBytes(huge, "yaml", { recipients: [recipient] })).toMatchObject({
+      code: "too-large",
+    });
+    const deep = Buffer.from(`a: ${"[".repeat(20000)}${"]".repeat(20000)}\n`);
+    expect(await encryptBytes(deep, "yaml", { recipients: [recipient] })).toMatchObject({
+      code: "bad-document",
+    });
     const moved = text.replace(/^a: (ENC\[[^\n]*)\nb: (ENC\[[^\n]*)/m, "a: $2\nb: $1");
     expect(await open(Buffer.from(moved))).toMatchObject({ code: "auth-failed" });
   });
