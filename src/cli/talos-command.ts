@@ -4,18 +4,19 @@ import type { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { type Diagnostic, diagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { formatDiagnostics } from "../core/print-diagnostics.ts";
-import {
-  contractFor,
-  type GenConfigOptions,
-  type PlannedFile,
-  planGenConfig,
-  planGensecret,
-  validateClusterEndpoint,
-  writePlannedFiles,
-} from "../talos/commands.ts";
-import { type ConfigPatch, loadPatch } from "../talos/patch.ts";
-import { readSecretsBundle } from "../talos/secrets-file.ts";
-import { planTalconfig } from "../talos/talconfig.ts";
+import type { GenConfigOptions, PlannedFile } from "../talos/commands.ts";
+import type { ConfigPatch } from "../talos/patch.ts";
+
+/** The Talos library, loaded when a talos command runs: its certificate code is slow to load for other commands. */
+async function talosLib() {
+  const [commands, patch, secretsFile, talconfig] = await Promise.all([
+    import("../talos/commands.ts"),
+    import("../talos/patch.ts"),
+    import("../talos/secrets-file.ts"),
+    import("../talos/talconfig.ts"),
+  ]);
+  return { ...commands, ...patch, ...secretsFile, ...talconfig };
+}
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -38,7 +39,7 @@ function report(diagnostics: readonly Diagnostic[]): boolean {
   return sorted.some((d) => d.severity === "error");
 }
 
-function write(files: readonly PlannedFile[], dryRun: boolean): void {
+async function write(files: readonly PlannedFile[], dryRun: boolean): Promise<void> {
   if (dryRun) {
     // Like talhelper's --dry-run: a unified diff against what is on disk (talosconfig always gets a new client cert).
     for (const f of files) {
@@ -51,12 +52,13 @@ function write(files: readonly PlannedFile[], dryRun: boolean): void {
     }
     return;
   }
-  writePlannedFiles(files);
+  (await talosLib()).writePlannedFiles(files);
   for (const f of files) process.stdout.write(`wrote ${path.relative(process.cwd(), f.file) || f.file}\n`);
 }
 
 /** `@file` or inline YAML/JSON, as talosctl's --config-patch. */
-function readPatches(values: readonly string[], diagnostics: Diagnostic[]): ConfigPatch[] {
+async function readPatches(values: readonly string[], diagnostics: Diagnostic[]): Promise<ConfigPatch[]> {
+  const { loadPatch } = await talosLib();
   const out: ConfigPatch[] = [];
   for (const v of values) {
     const file = v.startsWith("@") ? v.slice(1) : undefined;
@@ -138,12 +140,13 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
     .option("--talos-version <v>", "version contract of the bundle (key types and encodings)")
     .option("-n, --dry-run", "say what would be written")
     .action(async (flags: GensecretFlags) => {
+      const { planGensecret } = await talosLib();
       const r = await planGensecret(flags.output, {
         ...(flags.force ? { force: true } : {}),
         ...(flags.talosVersion ? { talosVersion: flags.talosVersion } : {}),
       });
       if (report(r.diagnostics) || !r.plan) return setCode(1);
-      write([{ file: r.plan.file, content: r.plan.content, mode: 0o600 }], flags.dryRun === true);
+      await write([{ file: r.plan.file, content: r.plan.content, mode: 0o600 }], flags.dryRun === true);
       setCode(0);
     });
 
@@ -185,6 +188,7 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
     .option("-n, --dry-run", "say what would be written")
     .action(async (clusterName: string, endpoint: string, flags: GenConfigFlags) => {
       const diagnostics: Diagnostic[] = [];
+      const { validateClusterEndpoint, contractFor, readSecretsBundle, planGenConfig } = await talosLib();
       const bad = validateClusterEndpoint(endpoint);
       if (bad) {
         process.stderr.write(`homeops: ${bad}\n`);
@@ -209,9 +213,9 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
         }
         mirrors[host] = [...(mirrors[host] ?? []), url];
       }
-      const patches = readPatches(flags.configPatch, diagnostics);
-      const controlPlanePatches = readPatches(flags.configPatchControlPlane, diagnostics);
-      const workerPatches = readPatches(flags.configPatchWorker, diagnostics);
+      const patches = await readPatches(flags.configPatch, diagnostics);
+      const controlPlanePatches = await readPatches(flags.configPatchControlPlane, diagnostics);
+      const workerPatches = await readPatches(flags.configPatchWorker, diagnostics);
       if (!secrets.bundle || report(diagnostics)) return setCode(1);
       const o: GenConfigOptions = {
         clusterName,
@@ -232,7 +236,7 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
       };
       const r = await planGenConfig(o, path.resolve(flags.output));
       if (report(r.diagnostics)) return setCode(1);
-      write(r.files, flags.dryRun === true);
+      await write(r.files, flags.dryRun === true);
       setCode(0);
     });
 
@@ -261,6 +265,7 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
     .option("--disable-nodes-section", "leave `nodes` out of talosconfig")
     .option("-n, --dry-run", "print a unified diff against the files on disk instead of writing")
     .action(async (flags: GenconfigFlags) => {
+      const { planTalconfig } = await talosLib();
       const r = await planTalconfig({
         configFile: path.resolve(flags.config),
         envFiles: flags.env.map((f) => path.resolve(f)),
@@ -271,7 +276,7 @@ export function registerTalos(program: Command, setCode: (c: number) => void): v
         ...(flags.ageKeyFile ? { ageKeyFile: flags.ageKeyFile } : {}),
       });
       if (report(r.diagnostics)) return setCode(1);
-      write(r.files, flags.dryRun === true);
+      await write(r.files, flags.dryRun === true);
       setCode(0);
     });
 }
