@@ -110,6 +110,10 @@ describe("homeops secrets", () => {
       fs.readFileSync(".sops.yaml", "utf8").replace(`age: ${r1}\n`, `age: ${r1},${r2}\n`),
     );
     out = "";
+    expect(await main(["secrets", "updatekeys", "--dry-run", "apps/s.sops.yaml"])).toBe(0);
+    expect(out).toBe(`apps/s.sops.yaml: +${r2} (dry run)\n`);
+    expect(fs.readFileSync("apps/s.sops.yaml", "utf8")).toBe(set);
+    out = "";
     expect(await main(["secrets", "updatekeys", "apps/s.sops.yaml"])).toBe(0);
     expect(out).toContain(`+${r2}`);
     const updated = fs.readFileSync("apps/s.sops.yaml", "utf8");

@@ -169,8 +169,9 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
     secrets
       .command("updatekeys")
       .description("re-wrap the data key for the recipients .sops.yaml names now (values untouched)")
-      .argument("<files...>"),
-  ).action(async (files: string[], flags: KeyFlags) => {
+      .argument("<files...>")
+      .option("--dry-run", "print the recipient changes without writing"),
+  ).action(async (files: string[], flags: KeyFlags & { dryRun?: boolean }) => {
     let failed = false;
     for (const file of files) {
       const r = await updateKeysFile(path.resolve(file), envOf(flags));
@@ -182,13 +183,9 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
         process.stdout.write(`${file}: recipients already up to date\n`);
         continue;
       }
-      writeFileAtomic(file, r.value.bytes);
-      process.stdout.write(
-        `${file}: ${r.value.added.map((a) => `+${a}`).join(" ")} ${r.value.removed.map((a) => `-${a}`).join(" ")}\n`.replace(
-          / +\n/,
-          "\n",
-        ),
-      );
+      if (!flags.dryRun) writeFileAtomic(file, r.value.bytes);
+      const changes = [...r.value.added.map((a) => `+${a}`), ...r.value.removed.map((a) => `-${a}`)];
+      process.stdout.write(`${file}: ${changes.join(" ")}${flags.dryRun ? " (dry run)" : ""}\n`);
     }
     setCode(failed ? 1 : 0);
   });
