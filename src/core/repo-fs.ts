@@ -47,6 +47,18 @@ export class RepoFs {
 
   /** Root-relative display path (forward slashes). */
   rel(abs: string): string {
+    // Callers pass normalized paths below the root almost always: slice those instead of path.relative.
+    const root = this.root;
+    if (
+      abs.length > root.length + 1 &&
+      abs.startsWith(root) &&
+      abs.charCodeAt(root.length) === 47 &&
+      root !== "/" &&
+      !abs.endsWith("/") &&
+      !/\/\.{0,2}(\/|$)|\/\//.test(abs.slice(root.length))
+    ) {
+      return abs.slice(root.length + 1);
+    }
     const r = path.relative(this.root, abs);
     return r === "" ? "." : r.split(path.sep).join("/");
   }
