@@ -30,10 +30,14 @@ const repo = openGitRepo(repoDir);
 const n = Number(values.commits);
 const pathOpt = values.path ? { path: values.path } : {};
 
-/** Every object of a render by Kustomization and identity, with its YAML. */
-function objectsOf(r: RepoRender): Map<string, string> {
+/**
+ * Every object of a render by Kustomization and identity, with its YAML. Kustomizations that fail to build on
+ * the head side are left out of both: Flux applies none of them, and the diff says so instead of listing objects.
+ */
+function objectsOf(r: RepoRender, failed: Set<string>): Map<string, string> {
   const m = new Map<string, string>();
   for (const k of r.kustomizations) {
+    if (failed.has(`${k.cluster}|${k.namespace}|${k.name}`)) continue;
     for (const o of k.objects) {
       const api = typeof o.apiVersion === "string" ? o.apiVersion : "";
       const group = api.includes("/") ? api.slice(0, api.lastIndexOf("/")) : "";
@@ -79,8 +83,11 @@ for (let i = 0; i < n; i++) {
   const diffMs = performance.now() - t0;
   const b = fullRender(base);
   const h = fullRender(head);
-  const before = objectsOf(b.render);
-  const after = objectsOf(h.render);
+  const failedKs = new Set(
+    h.render.kustomizations.filter((k) => k.failed).map((k) => `${k.cluster}|${k.namespace}|${k.name}`),
+  );
+  const before = objectsOf(b.render, failedKs);
+  const after = objectsOf(h.render, failedKs);
   const expected = new Set<string>();
   for (const [k, y] of after) {
     const x = before.get(k);

@@ -26,6 +26,8 @@ export interface KustomizationDiff {
   path: string;
   status: Status;
   objects: ObjectDiff[];
+  /** Why the objects are not the whole story (a side that cannot be built). */
+  note?: string;
 }
 
 export interface CompareOptions {
@@ -48,19 +50,39 @@ export function compareRenders(
   const before = new Map(base.kustomizations.map((k) => [key(k), k]));
   const after = new Map(head.kustomizations.map((k) => [key(k), k]));
   const out: KustomizationDiff[] = [];
-  const visit = (k: RenderedKustomization, status: Status, objects: ObjectDiff[]) => {
-    if (objects.length === 0 && status === "changed") return;
-    out.push({ cluster: k.cluster, namespace: k.namespace, name: k.name, path: k.path, status, objects });
+  const visit = (k: RenderedKustomization, status: Status, objects: ObjectDiff[], note?: string) => {
+    if (objects.length === 0 && status === "changed" && !note) return;
+    const d: KustomizationDiff = {
+      cluster: k.cluster,
+      namespace: k.namespace,
+      name: k.name,
+      path: k.path,
+      status,
+      objects,
+    };
+    if (note) d.note = note;
+    out.push(d);
   };
   for (const [id, h] of after) {
     const b = before.get(id);
-    visit(h, b ? "changed" : "added", compareObjects(b?.objects ?? [], h.objects, opts));
+    // A Kustomization that fails to build is not applied at all: its objects are not removed from the cluster.
+    if (h.failed) {
+      if (!b?.failed) visit(h, b ? "changed" : "added", [], HEAD_FAILED);
+      continue;
+    }
+    const note = b?.failed ? BASE_FAILED : undefined;
+    visit(h, b ? "changed" : "added", compareObjects(b?.objects ?? [], h.objects, opts), note);
   }
   for (const [id, b] of before) if (!after.has(id)) visit(b, "removed", compareObjects(b.objects, [], opts));
   return out.sort(
     (x, y) => cmp(x.cluster, y.cluster) || cmp(x.namespace, y.namespace) || cmp(x.name, y.name),
   );
 }
+
+const HEAD_FAILED =
+  "cannot be built on the head side (see the new problems): Flux would apply none of it and keep what it applied";
+const BASE_FAILED =
+  "could not be built on the base side: objects shown as added may already be in the cluster";
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

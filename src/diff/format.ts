@@ -24,6 +24,7 @@ export function formatText(r: DiffResult): string {
   const out: string[] = [`homeops diff ${r.base}..${r.head}`, ""];
   for (const k of r.kustomizations) {
     out.push(`=== ${ksTitle(k)}`);
+    if (k.note) out.push(`(${k.note})`);
     for (const o of k.objects) {
       out.push(`--- ${objectTitle(o)} (${o.status})${o.note ? `: ${o.note}` : ""}`);
       if (o.diff) out.push(o.diff.trimEnd());
@@ -140,6 +141,7 @@ function renderMarkdown(r: DiffResult, cut: ReadonlySet<ObjectDiff>, header: str
       .map(([s, n]) => `${n} ${s}`)
       .join(", ");
     out.push(`<details><summary>${html(ksTitle(k))}: ${counts || "no objects"}</summary>`, "");
+    if (k.note) out.push(`_${md(k.note)}_`, "");
     for (const o of k.objects) {
       out.push(`**${html(objectTitle(o))}** (${o.status})${o.note ? `: ${html(o.note)}` : ""}`, "");
       if (cut.has(o)) out.push(cutNote(o));

@@ -106,6 +106,8 @@ export interface RenderedKustomization {
   sourceRoot: string;
   /** The post-build variables it was rendered with (never printed: they may hold secrets). */
   variables: Record<string, string> | undefined;
+  /** Its build or post-build reported an error: Flux would apply none of it (objects may be missing here). */
+  failed: boolean;
 }
 
 export interface RenderedHelmRelease {
@@ -382,6 +384,7 @@ function renderOnce(
       files: made.files,
       sourceRoot: target.base,
       variables,
+      failed: made.diagnostics.some((d) => d.severity === "error"),
     });
   }
   for (const k of deferred) {
