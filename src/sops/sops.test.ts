@@ -262,7 +262,7 @@ describe("an independent decryptor (npm sops-age) opens what homeops writes", ()
 });
 
 describe.skipIf(!which("age"))("interop with the age CLI", () => {
-  it("age -d unwraps the data key homeops wrapped, and that key opens the values", async () => {
+  it("age -d unwraps the data key homeops wrapped; a key age -e wrapped opens in homeops", async () => {
     const enc = await encryptBytes(Buffer.from("a: hello\n"), "yaml", { recipients: [recipient] });
     if (!enc.ok) throw new Error(enc.error);
     const r = readEncrypted(enc.bytes, "yaml");
@@ -283,6 +283,29 @@ describe.skipIf(!which("age"))("interop with the age CLI", () => {
       expect(key).toHaveLength(32);
       const o = openWithKey(enc.bytes, "yaml", r.body, r.metadata, key, {});
       expect(o.ok && o.opened.plaintext.toString()).toBe("a: hello\n");
+      // The other way: the data key wrapped by the age CLI (as Go sops does) opens in homeops.
+      const wrapped = execArgv("age", [
+        "-e",
+        "-a",
+        "-r",
+        recipient,
+        "-o",
+        path.join(dir, "enc2"),
+        path.join(dir, "key"),
+      ]);
+      expect(wrapped.stderr).toBe("");
+      const armored = fs.readFileSync(path.join(dir, "enc2"), "utf8");
+      const ours = r.metadata.age[0]?.enc as string;
+      const indent = " ".repeat(12);
+      const swapped = enc.bytes
+        .toString()
+        .replace(
+          ours.trimEnd().split("\n").join(`\n${indent}`),
+          armored.trimEnd().split("\n").join(`\n${indent}`),
+        );
+      expect(swapped).not.toBe(enc.bytes.toString());
+      const again = await openBytes(Buffer.from(swapped), "yaml", { identities: [identity] });
+      expect(again.ok && again.opened.plaintext.toString()).toBe("a: hello\n");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
