@@ -7,7 +7,7 @@ export const rule: Rule = {
   name: "unreferenced-file",
   severity: "warning",
   summary:
-    "a YAML file inside a Kustomization's directory tree that no build reads (forgotten in kustomization.yaml `resources`?)",
+    "a YAML file inside a Kustomization's directory tree that no build reads (forgotten in kustomization.yaml `resources`?); a folder none of whose files is read is reported once",
   run(ctx, report) {
     // A build that failed stopped reading: its tree says nothing about what is referenced.
     const failed = new Set(
@@ -16,22 +16,45 @@ export const rule: Rule = {
         .map((d) => /^Kustomization (\S+) cannot be built/.exec(d.message)?.[1]),
     );
     const read = new Set<string>();
-    const dirs = new Set<string>();
+    const roots = new Set<string>();
     for (const ks of ctx.render.kustomizations) {
       for (const f of ks.files) read.add(f);
       // Kustomizations of artifacts are built from copies: their trees are not the repository's.
       if (!ctx.fs.contains(ks.sourceRoot) || failed.has(`${ks.namespace}/${ks.name}`)) continue;
-      const dir = ctx.fs.rel(path.resolve(ks.sourceRoot, cleanPath(ks.path)));
-      dirs.add(dir);
+      roots.add(ctx.fs.rel(path.resolve(ks.sourceRoot, cleanPath(ks.path))));
     }
-    const under = (file: string) => [...dirs].some((d) => d === "." || file.startsWith(`${d}/`));
-    for (const file of ctx.yamlFiles()) {
-      if (read.has(file) || path.posix.basename(file).startsWith(".") || !under(file)) continue;
-      report({
-        message: `${file} is inside the tree of a Flux Kustomization but no build reads it`,
-        at: { file, line: 1, column: 1 },
-        hint: "List it in a kustomization.yaml (resources, patches, generators), delete it, or move it out of the cluster tree.",
-      });
+    const inTree = (file: string) => [...roots].some((d) => d === "." || file.startsWith(`${d}/`));
+    const files = ctx.yamlFiles().filter((f) => inTree(f) && !path.posix.basename(f).startsWith("."));
+    // Per folder (recursively): how many YAML files it holds, and how many of them no build reads.
+    const total = new Map<string, number>();
+    const unread = new Map<string, number>();
+    for (const f of files) {
+      for (let d = path.posix.dirname(f); d !== "." && !roots.has(d); d = path.posix.dirname(d)) {
+        total.set(d, (total.get(d) ?? 0) + 1);
+        if (!read.has(f)) unread.set(d, (unread.get(d) ?? 0) + 1);
+      }
+    }
+    const whole = (d: string) => d !== "." && !roots.has(d) && (unread.get(d) ?? 0) === total.get(d);
+    const reported = new Set<string>();
+    for (const file of files) {
+      if (read.has(file)) continue;
+      // The outermost folder below a tree's root none of whose files is read stands for all of them.
+      let group: string | undefined;
+      for (let d = path.posix.dirname(file); whole(d); d = path.posix.dirname(d)) group = d;
+      if (group === undefined || (total.get(group) ?? 0) === 1) {
+        report({
+          message: `${file} is inside the tree of a Flux Kustomization but no build reads it`,
+          at: { file, line: 1, column: 1 },
+          hint: "List it in a kustomization.yaml (resources, patches, generators), delete it, or move it out of the cluster tree.",
+        });
+      } else if (!reported.has(group)) {
+        reported.add(group);
+        report({
+          message: `${group}/ is inside the tree of a Flux Kustomization but no build reads any of its ${total.get(group)} YAML files`,
+          at: { file, line: 1, column: 1 },
+          hint: "List it in its parent's kustomization.yaml (a commented-out ks.yaml?), delete it, or move it out of the cluster tree.",
+        });
+      }
     }
   },
 };
