@@ -155,7 +155,7 @@ function walk(v: Value, path: string[], dec: Decryptor): Value | Fail {
   }
   const r = dec.leaf(leafOf(v), path, []);
   if (isFail(r)) return fail(r.code, `${path.length === 0 ? "(top level)" : path.join(".")}: ${r.error}`);
-  return valueOf(r);
+  return leafValue(r);
 }
 
 // A unique marker for decrypted comments, which leave the tree.
@@ -171,7 +171,7 @@ function leafOf(v: string | number | bigint | boolean): Leaf {
     : { t: "float", v };
 }
 
-function valueOf(l: Leaf): Value {
+function leafValue(l: Leaf): Value {
   switch (l.t) {
     case "comment":
       return DROP;

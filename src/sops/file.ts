@@ -13,7 +13,6 @@ import {
   emitJson,
   type Format,
   type GenericFile,
-  parseBinaryEnvelope,
   parseDotenv,
   parseIni,
   parseJson,
@@ -50,7 +49,8 @@ export function parseBody(
     );
   if (format === "binary") {
     if (!encrypted) return { ok: true, body: { format, data: bytes } };
-    const r = parseBinaryEnvelope(bytes.toString("utf8"));
+    // The envelope `{"data": "ENC[…]", "sops": {…}}` is read with the JSON store.
+    const r = parseJson(bytes.toString("utf8"));
     if (!r.ok) return r;
     const data = r.file.branch.items.find((i) => "key" in i && i.key === "data");
     const v = data && "value" in data ? data.value : undefined;

@@ -28,14 +28,12 @@ export class FluxDecryption {
   readonly #reported = new Set<string>();
   /** Problems with generator inputs, found while the build reads them. */
   readonly fileDiagnostics: Diagnostic[] = [];
-  #root = "";
 
   constructor(readonly identities: readonly string[]) {}
 
   /** Unwraps the data key of every SOPS file under `root` (the only asynchronous step). */
   async prepare(root: string): Promise<void> {
     const fs = new RepoFs(root);
-    this.#root = fs.root;
     const encs = new Set<string>();
     const walk = (dir: string) => {
       for (const name of fs.list(dir)) {
@@ -161,10 +159,6 @@ export class FluxDecryption {
       (out.data as ValueMap)[k] = r.toString("base64");
     }
     return out ?? obj;
-  }
-
-  get root(): string {
-    return this.#root;
   }
 }
 

@@ -387,11 +387,6 @@ export function emitIni(branch: TMap, metadata?: SopsMetadata): string | Fail {
 
 // ---------------------------------------------------------------- binary
 
-/** The binary store's envelope: `{"data": "ENC[…]", "sops": {…}}` read with the JSON store. */
-export function parseBinaryEnvelope(text: string): Parsed {
-  return parseJson(text);
-}
-
 export function emitBinaryEnvelope(enc: string, metadata: SopsMetadata): string {
   return emitJson({ kind: "map", items: [{ key: "data", value: { t: "str", v: enc } }] }, metadata);
 }

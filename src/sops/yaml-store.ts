@@ -10,16 +10,16 @@
  */
 import {
   type Alias,
-  Document,
+  type Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   type Node,
   parseAllDocuments,
-  Scalar,
-  YAMLMap,
-  YAMLSeq,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
 } from "yaml";
 import { emitYaml, formatFloatG, resolvesToNonString } from "../core/yaml/emit.ts";
 import { parseTimestamp } from "../core/yaml/load.ts";
@@ -370,10 +370,3 @@ export function metadataYaml(md: SopsMetadata, indent: number): string {
 function scalarText(s: string): string {
   return emitYaml({ k: s }).slice(3, -1);
 }
-
-/** A fresh document from plain text (for `set` on a file with no documents). */
-export function emptyYamlFile(): YamlFile {
-  return { docs: [new Document(new YAMLMap())] };
-}
-
-export { Scalar, YAMLMap, YAMLSeq };
