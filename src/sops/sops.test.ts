@@ -76,6 +76,38 @@ describe("encrypt → decrypt round trips", () => {
     });
   }
 
+  it("applies every crypt rule (suffix, regex, comment regex) and decrypts by the file's own rule", async () => {
+    const t =
+      "# sops:enc\nsecret: s1\nplain: p1\n# sops:plain\nother: o1\nmetadata:\n    name: n1\npw_secret: s2\n";
+    const encrypted = {
+      encrypted_comment_regex: ["secret"],
+      unencrypted_comment_regex: ["secret", "plain", "name", "pw_secret"],
+      encrypted_suffix: ["pw_secret"],
+      unencrypted_suffix: ["secret", "plain", "other", "name"],
+      encrypted_regex: ["name"],
+      unencrypted_regex: ["secret", "plain", "other", "pw_secret"],
+    } as const;
+    const patterns = {
+      encrypted_comment_regex: "sops:enc",
+      unencrypted_comment_regex: "sops:plain",
+      encrypted_suffix: "_secret",
+      unencrypted_suffix: "_secret",
+      encrypted_regex: "^meta",
+      unencrypted_regex: "^meta",
+    } as const;
+    for (const [key, keys] of Object.entries(encrypted)) {
+      const rule = makeRule(key as keyof typeof patterns, patterns[key as keyof typeof patterns]);
+      if (typeof rule === "string") throw new Error(rule);
+      const r = await encryptBytes(Buffer.from(t), "yaml", { recipients: [recipient], rule });
+      if (!r.ok) throw new Error(r.error);
+      const body = r.bytes.toString().split("sops:\n")[0] as string;
+      const enc = [...body.matchAll(/^\s*([\w]+): ENC\[/gm)].map((m) => m[1]);
+      expect(enc, key).toEqual([...keys]);
+      const o = await openBytes(r.bytes, "yaml", { identities: [identity] });
+      expect(o.ok && o.opened.plaintext.toString(), key).toBe(t);
+    }
+  });
+
   it("reads list comments the way sops writes them (as list elements of type comment)", async () => {
     const text = "list:\n    # first\n    - x\n    # last\n";
     const enc = await encryptBytes(Buffer.from(text), "yaml", { recipients: [recipient] });
