@@ -108,6 +108,24 @@ describe("encrypt → decrypt round trips", () => {
     }
   });
 
+  it("mac_only_encrypted: plain values may change without breaking the MAC", async () => {
+    const rule = makeRule("encrypted_regex", "^stringData$");
+    if (typeof rule === "string") throw new Error(rule);
+    const t = "metadata:\n    name: a1\nstringData:\n    k: v1\n";
+    const r = await encryptBytes(Buffer.from(t), "yaml", {
+      recipients: [recipient],
+      rule,
+      macOnlyEncrypted: true,
+    });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.bytes.toString()).toMatch(
+      /\n {4}encrypted_regex: \^stringData\$\n {4}mac_only_encrypted: true\n {4}version: 3\.10\.2\n$/,
+    );
+    const renamed = Buffer.from(r.bytes.toString().replace("name: a1", "name: a2"));
+    const o = await openBytes(renamed, "yaml", { identities: [identity] });
+    expect(o.ok && o.opened.plaintext.toString()).toBe(t.replace("a1", "a2"));
+  });
+
   it("reads list comments the way sops writes them (as list elements of type comment)", async () => {
     const text = "list:\n    # first\n    - x\n    # last\n";
     const enc = await encryptBytes(Buffer.from(text), "yaml", { recipients: [recipient] });
