@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { isMap, type Value } from "../core/yaml/value.ts";
+import { goRegex, RULE_KEYS } from "../sops/rules.ts";
 import type { CheckContext } from "./context.ts";
 
 /** One `creation_rules` entry of `.sops.yaml`, as far as checking a file against it needs. */
@@ -8,7 +9,7 @@ export interface SopsCreationRule {
   pathRegex: RegExp | undefined;
   /** age recipients, sorted (from `age` or the first key group). */
   age: string[];
-  /** Which of encrypted_regex, unencrypted_regex, encrypted_suffix, unencrypted_suffix it sets, with its value. */
+  /** Which of encrypted_regex, unencrypted_suffix, … it sets, with its value. */
   crypt: [string, string] | undefined;
 }
 
@@ -18,7 +19,8 @@ export interface SopsConfigFile {
   rules: SopsCreationRule[];
 }
 
-export const CRYPT_KEYS = ["encrypted_regex", "unencrypted_regex", "encrypted_suffix", "unencrypted_suffix"];
+/** The keys choosing which values are encrypted (one per rule and per file). */
+export const CRYPT_KEYS: readonly string[] = RULE_KEYS;
 
 function keyList(v: Value | undefined): string[] {
   const items = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
@@ -44,19 +46,21 @@ export function sopsConfigFor(ctx: CheckContext, file: string): SopsConfigFile |
   }
 }
 
+/**
+ * The creation rules, read leniently: only `path_regex` is compiled (as Go's RE2, like sops), the rest is compared
+ * as written. A `path_regex` that cannot be compiled makes the file unusable, as it is for sops.
+ */
 function readConfig(ctx: CheckContext, file: string): SopsConfigFile | undefined {
   const doc = ctx.load(file)?.docs[0]?.value;
   if (!isMap(doc) || !Array.isArray(doc.creation_rules)) return undefined;
   const rules: SopsCreationRule[] = [];
-  doc.creation_rules.forEach((r, index) => {
-    if (!isMap(r)) return;
+  for (const [index, r] of doc.creation_rules.entries()) {
+    if (!isMap(r)) continue;
     let pathRegex: RegExp | undefined;
     if (typeof r.path_regex === "string" && r.path_regex !== "") {
-      try {
-        pathRegex = new RegExp(r.path_regex);
-      } catch {
-        return;
-      }
+      const re = goRegex(r.path_regex);
+      if (typeof re === "string") return undefined;
+      pathRegex = re;
     }
     const group = Array.isArray(r.key_groups) && isMap(r.key_groups[0]) ? r.key_groups[0] : undefined;
     const crypt = CRYPT_KEYS.find((k) => typeof r[k] === "string" && r[k] !== "");
@@ -66,7 +70,7 @@ function readConfig(ctx: CheckContext, file: string): SopsConfigFile | undefined
       age: keyList(group ? group.age : r.age),
       crypt: crypt ? [crypt, String(r[crypt])] : undefined,
     });
-  });
+  }
   return { file, rules };
 }
 
