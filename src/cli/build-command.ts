@@ -43,7 +43,9 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
   const root = path.resolve(repoDir);
   // Identities as sops finds them (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, keys.txt) plus --age-key-file.
   const ids = findAgeIdentities(flags.ageKeyFile);
+  // A key source that cannot be read is a usage error, as in sops: decrypting with fewer keys would mislead.
   for (const e of ids.errors) process.stderr.write(`homeops: age identities: ${e}\n`);
+  if (ids.errors.length > 0) return 2;
   const decryption = await prepareFluxDecryption(root, ids.identities);
   const result = renderRepository(root, {
     decryption,
