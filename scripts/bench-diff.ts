@@ -1,7 +1,7 @@
 /**
  * `homeops diff` of a one-app change against one full `homeops build`, on the largest corpus repository.
  *
- *   npx tsx scripts/bench-diff.ts [--repo <folder>] [--rounds 5] [--no-cli]
+ *   npx tsx scripts/bench-diff.ts [--repo <folder>] [--rounds 7] [--no-cli]
  *
  * The repository is copied into a temporary Git repository (one commit); one HelmRelease's `spec.interval` is then
  * changed in the work tree, the state of a pull request checked out in CI. Measured, best of N after a warm-up:
@@ -22,7 +22,7 @@ import { corpusDir } from "./corpus.ts";
 const { values } = parseArgs({
   options: {
     repo: { type: "string" },
-    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "5" },
+    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "7" },
     "no-cli": { type: "boolean", default: false },
   },
 });

@@ -22,13 +22,19 @@ export interface GitRepo {
 export function openGitRepo(dir: string): GitRepo {
   const git = which("git");
   if (!git) throw new DiffError("git is not installed; compare two folders with --base-dir and --head-dir");
-  const r = execArgv(git, ["-C", dir, "rev-parse", "--absolute-git-dir", "--is-bare-repository"]);
-  if (r.status !== 0) throw new DiffError(`${dir} is not inside a Git repository: ${r.stderr.trim()}`);
-  const [gitDir = "", bare = ""] = r.stdout.split("\n");
+  // One call answers for a work tree; a bare repository fails at --show-toplevel after printing the rest.
+  const r = execArgv(git, [
+    "-C",
+    dir,
+    "rev-parse",
+    "--absolute-git-dir",
+    "--is-bare-repository",
+    "--show-toplevel",
+    "--show-prefix",
+  ]);
+  const [gitDir = "", bare = "", top = "", prefix = ""] = r.stdout.split("\n");
   if (bare === "true") return { git, gitDir, top: undefined, prefix: "" };
-  const t = execArgv(git, ["-C", dir, "rev-parse", "--show-toplevel", "--show-prefix"]);
-  if (t.status !== 0) throw new DiffError(`${dir} is not inside a Git work tree: ${t.stderr.trim()}`);
-  const [top = "", prefix = ""] = t.stdout.split("\n");
+  if (r.status !== 0) throw new DiffError(`${dir} is not inside a Git repository: ${r.stderr.trim()}`);
   return { git, gitDir, top, prefix };
 }
 
