@@ -40,7 +40,7 @@ describe("rule registry", () => {
     for (const [i, s] of sections.entries()) {
       const r = RULES[i]!;
       expect(s, r.code).toContain(`\n${r.severity} — `);
-      expect(s, r.code).toMatch(/\nBad:\n\n```yaml\n[^]+?```\n\nGood:\n\n```yaml\n[^]+?```/);
+      expect(s, r.code).toMatch(/\nBad:\n\n```yaml\n[\s\S]+?```\n\nGood:\n\n```yaml\n[\s\S]+?```/);
     }
   });
 
