@@ -96,6 +96,6 @@ function diff(baseRef: string | undefined, headRef: string | undefined, flags: D
         ...(flags.header !== undefined ? { header: flags.header } : {}),
       }),
     );
-  else process.stdout.write(formatText(r));
+  else process.stdout.write(formatText(r, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
   return r.kustomizations.length > 0 || r.newDiagnostics.length > 0 ? 1 : 0;
 }

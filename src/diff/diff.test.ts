@@ -182,6 +182,10 @@ describe.skipIf(!git)("homeops diff on Git fixtures", () => {
     const r = diffRepository({ repo: dir, base: "HEAD~1", head: "HEAD" });
     golden("markdown.md", formatMarkdown(r, { header: "<!-- homeops-diff -->" }));
     golden("markdown.json", formatJson(r));
+    // On a terminal: the same text, coloured.
+    const colored = formatText(r, { color: true });
+    expect(colored).toContain("\x1b[32m+    tag: 3.0.0\x1b[0m");
+    expect(colored.replace(/\x1b\[\d+m/g, "")).toBe(formatText(r));
   });
 
   it("markdown: the largest diffs are cut first to fit, and the comment says so", () => {

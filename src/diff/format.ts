@@ -19,15 +19,35 @@ function ksTitle(k: DiffResult["kustomizations"][number]): string {
   return `Kustomization ${k.namespace}/${k.name} (cluster ${k.cluster}, path ${k.path || "."})${k.status === "changed" ? "" : ` ${k.status}`}`;
 }
 
-/** Plain text for a terminal: each Kustomization, its objects' diffs, the tables, new problems, the summary. */
-export function formatText(r: DiffResult): string {
+const ANSI = { bold: "\x1b[1m", red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", reset: "\x1b[0m" };
+
+/** Colours a unified diff for a terminal. */
+function colorDiff(diff: string): string {
+  return diff
+    .split("\n")
+    .map((l) =>
+      l.startsWith("+")
+        ? `${ANSI.green}${l}${ANSI.reset}`
+        : l.startsWith("-")
+          ? `${ANSI.red}${l}${ANSI.reset}`
+          : l.startsWith("@@")
+            ? `${ANSI.cyan}${l}${ANSI.reset}`
+            : l,
+    )
+    .join("\n");
+}
+
+/** Text for a terminal: each Kustomization, its objects' diffs, the tables, new problems, the summary. */
+export function formatText(r: DiffResult, opts: { color?: boolean } = {}): string {
+  const c = opts.color === true;
+  const bold = (s: string) => (c ? `${ANSI.bold}${s}${ANSI.reset}` : s);
   const out: string[] = [`homeops diff ${r.base}..${r.head}`, ""];
   for (const k of r.kustomizations) {
-    out.push(`=== ${ksTitle(k)}`);
+    out.push(bold(`=== ${ksTitle(k)}`));
     if (k.note) out.push(`(${k.note})`);
     for (const o of k.objects) {
-      out.push(`--- ${objectTitle(o)} (${o.status})${o.note ? `: ${o.note}` : ""}`);
-      if (o.diff) out.push(o.diff.trimEnd());
+      out.push(bold(`--- ${objectTitle(o)} (${o.status})${o.note ? `: ${o.note}` : ""}`));
+      if (o.diff) out.push(c ? colorDiff(o.diff.trimEnd()) : o.diff.trimEnd());
     }
     out.push("");
   }
@@ -49,7 +69,7 @@ export function formatText(r: DiffResult): string {
     for (const d of r.newDiagnostics) out.push(`  ${formatDiagnostic(d).split("\n")[0]}`);
     out.push("");
   }
-  out.push(summaryLine(r.summary));
+  out.push(bold(summaryLine(r.summary)));
   return `${out.join("\n")}\n`;
 }
 
