@@ -28,7 +28,7 @@ export interface CheckResult {
  */
 export function checkRepository(root: string, options: CheckOptions = {}): CheckResult {
   const fs = new RepoFs(root);
-  const { config, problems } = loadCheckConfig(fs);
+  const { config, problems } = loadCheckConfig(fs, new Set(RULES.map((r) => r.code)));
   const strictSubstitute = options.strictSubstitute ?? config.strictSubstitute ?? true;
   const render = renderRepository(fs.root, { strictSubstitute });
   const ctx = new CheckContext(fs, render, { strictSubstitute }, problems);

@@ -33,7 +33,10 @@ export type CheckConfig = NonNullable<HomeopsConfig["check"]>;
 export const CONFIG_FILE = ".homeops.yaml";
 
 /** The `check` section of `.homeops.yaml` (empty when the file is absent), and its problems with positions. */
-export function loadCheckConfig(fs: RepoFs): { config: CheckConfig; problems: Finding[] } {
+export function loadCheckConfig(
+  fs: RepoFs,
+  ruleCodes: ReadonlySet<string>,
+): { config: CheckConfig; problems: Finding[] } {
   const text = fs.tryReadRel(CONFIG_FILE);
   if (text === undefined) return { config: {}, problems: [] };
   const loaded = loadYaml(text, CONFIG_FILE);
@@ -44,7 +47,20 @@ export function loadCheckConfig(fs: RepoFs): { config: CheckConfig; problems: Fi
   const doc = loaded.docs[0];
   if (!doc || problems.length > 0) return { config: {}, problems };
   const parsed = homeopsConfigSchema.safeParse(doc.value ?? {});
-  if (parsed.success) return { config: parsed.data.check ?? {}, problems };
+  if (parsed.success) {
+    const config = parsed.data.check ?? {};
+    for (const code of Object.keys(config.rules ?? {})) {
+      if (!code.startsWith("CHK") || ruleCodes.has(code)) continue;
+      const value = doc.positionOf(["check", "rules", code]) ?? { line: doc.line, column: doc.column };
+      const pos = keyPosition(text, value, code) ?? value;
+      problems.push({
+        message: `${CONFIG_FILE}: check.rules.${code}: no rule has this code`,
+        at: { file: CONFIG_FILE, line: pos.line, column: pos.column },
+        hint: "The rules and their codes are listed in docs/rules.md.",
+      });
+    }
+    return { config, problems };
+  }
   for (const issue of parsed.error.issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     // An unknown key is reported at the key itself, which positionOf reaches through the parent path.
