@@ -150,6 +150,10 @@ try {
   console.log(
     `in process: diff / build = ${(diff.best / build.best).toFixed(2)} (best), ${(diff.median / build.median).toFixed(2)} (median)`,
   );
+  const ms = diffRepository({ repo, base: "HEAD" }).stats.ms;
+  console.log(
+    `in process: diff phases: git ${ms.prepare.toFixed(0)} ms, head render ${ms.head.toFixed(0)} ms, base render ${ms.base.toFixed(0)} ms, compare ${ms.compare.toFixed(0)} ms`,
+  );
 
   if (!values["no-cli"]) {
     const main = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
