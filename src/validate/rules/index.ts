@@ -18,6 +18,7 @@ import { rule as schemaViolation } from "./schema-violation.ts";
 import { rule as secretStoreMissing } from "./secret-store-missing.ts";
 import { rule as sopsCreationRule } from "./sops-creation-rule.ts";
 import { rule as sopsNotEncrypted } from "./sops-not-encrypted.ts";
+import { rule as sopsWithoutDecryption } from "./sops-without-decryption.ts";
 import { rule as sourceMissing } from "./source-missing.ts";
 import { rule as substituteFromMissing } from "./substitute-from-missing.ts";
 import { rule as unknownField } from "./unknown-field.ts";
@@ -51,5 +52,6 @@ export const RULES: readonly Rule[] = [
   sopsNotEncrypted,
   sopsCreationRule,
   secretStoreMissing,
+  sopsWithoutDecryption,
   unreferencedFile,
 ];
