@@ -64,7 +64,11 @@ export function defaultBase(repo: GitRepo): string {
   throw new DiffError("neither origin/main nor main exists; name the base revision");
 }
 
-/** A revision's files in a temporary folder (through a private index: the work tree and index stay untouched). */
+/**
+ * A revision's files checked out in a temporary folder (through a private index: the work tree and index stay
+ * untouched). `homeops diff` reads revisions with readTree; this real checkout is what scripts/diff-history.ts
+ * checks it against.
+ */
 export interface ExtractedTree {
   /** The folder that stands for the repository directory being diffed (the Git top level plus the prefix). */
   root: string;
