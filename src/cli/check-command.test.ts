@@ -64,6 +64,7 @@ describe("homeops check", () => {
     expect(await main(["check", example, "--rule", "CHK999=off"])).toBe(2);
     expect(await main(["check", example, "--rule", "CHK101"])).toBe(2);
     expect(await main(["check", example, "--max-warnings", "-1"])).toBe(2);
+    expect(await main(["check", path.join(example, "missing")])).toBe(2);
     expect(io.err()).toContain("--rule: no rule CHK999");
   });
 

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostics, formatDiagnosticsJson } from "../core/print-diagnostics.ts";
@@ -8,6 +9,7 @@ import { formatGithub, formatSarif } from "../validate/output.ts";
 import { RULES } from "../validate/rules/index.ts";
 
 interface CheckFlags {
+  path?: string;
   format: string;
   maxWarnings?: string;
   rule: string[];
@@ -24,6 +26,7 @@ export function registerCheck(program: Command, setCode: (c: number) => void): v
       "render the repository and report every problem Flux would hit, with file:line:col and a stable code",
     )
     .argument("[repo-dir]", "repository root", ".")
+    .option("--path <entry>", "render from this directory instead of discovering entry points")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "text")
     .option("--max-warnings <n>", "fail (exit 1) with more warnings than this")
     .option(
@@ -62,8 +65,11 @@ function check(repoDir: string, flags: CheckFlags): number {
     rules[m[1]!] = level.data;
   }
   const root = path.resolve(repoDir);
+  if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory())
+    return usage(`${repoDir} is not a directory`);
   const result = checkRepository(root, {
     rules,
+    ...(flags.path ? { path: flags.path } : {}),
     ...(flags.strictSubstitute === false ? { strictSubstitute: false } : {}),
   });
   const ds = result.diagnostics;
@@ -74,7 +80,7 @@ function check(repoDir: string, flags: CheckFlags): number {
   else if (flags.format === "github") process.stdout.write(formatGithub(ds));
   else if (flags.format === "sarif") process.stdout.write(formatSarif(ds, VERSION));
   else {
-    const fs = new RepoFs(root);
+    const repo = new RepoFs(root);
     const shown = ds.filter((d) => d.severity !== "info");
     const infos = ds.length - shown.length;
     const { clusters, kustomizations, objects } = result.checked;
@@ -82,7 +88,7 @@ function check(repoDir: string, flags: CheckFlags): number {
     if (shown.length > 0) {
       process.stdout.write(
         formatDiagnostics(shown, {
-          readSource: (f) => fs.tryReadRel(f),
+          readSource: (f) => repo.tryReadRel(f),
           color: process.stdout.isTTY === true,
         }),
       );

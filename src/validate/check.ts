@@ -10,6 +10,8 @@ export interface CheckOptions {
   rules?: Record<string, RuleSetting>;
   /** Strict substitution (Flux's default); overrides `.homeops.yaml`. */
   strictSubstitute?: boolean;
+  /** Render from this repo-relative directory instead of discovering entry points (as `homeops build --path`). */
+  path?: string;
 }
 
 export interface CheckResult {
@@ -30,7 +32,10 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const fs = new RepoFs(root);
   const { config, problems } = loadCheckConfig(fs, new Set(RULES.map((r) => r.code)));
   const strictSubstitute = options.strictSubstitute ?? config.strictSubstitute ?? true;
-  const render = renderRepository(fs.root, { strictSubstitute });
+  const render = renderRepository(fs.root, {
+    strictSubstitute,
+    ...(options.path ? { path: options.path } : {}),
+  });
   const ctx = new CheckContext(fs, render, { strictSubstitute }, problems);
   const out = new Diagnostics();
   for (const rule of RULES) {
