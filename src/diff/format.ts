@@ -104,9 +104,12 @@ export function formatMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
   const max = opts.maxBytes ?? GITHUB_COMMENT_LIMIT;
   const size = (t: string) => Buffer.byteLength(t);
   const cut = new Set<ObjectDiff>();
-  const all = r.kustomizations.flatMap((k) => k.objects).filter((o) => o.diff !== "");
+  const same = sameChanges(r);
+  const all = r.kustomizations.flatMap((k) => k.objects).filter((o) => o.diff !== "" && !same.has(o));
   const bySize = [...all].sort((a, b) => b.diff.length - a.diff.length);
-  let text = renderMarkdown(r, cut, opts.header);
+  const renderMarkdown = (c: ReadonlySet<ObjectDiff>, header: string | undefined) =>
+    markdown(r, c, same, header);
+  let text = renderMarkdown(cut, opts.header);
   // Estimate what each cut saves (its diff block, less the note and its name in the closing list), then check.
   let estimate = size(text);
   let i = 0;
@@ -116,10 +119,10 @@ export function formatMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
     cut.add(o);
     estimate -= size(diffBlock(o)) - size(cutNote(o)) - size(objectTitle(o)) - 2;
   }
-  text = renderMarkdown(r, cut, opts.header);
+  text = renderMarkdown(cut, opts.header);
   while (size(text) > max && i < bySize.length) {
     cut.add(bySize[i++]!);
-    text = renderMarkdown(r, cut, opts.header);
+    text = renderMarkdown(cut, opts.header);
   }
   if (size(text) > max) {
     // Even without diffs it is too long (thousands of objects): keep the head of it and say so.
@@ -131,7 +134,32 @@ export function formatMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
   return text;
 }
 
-function renderMarkdown(r: DiffResult, cut: ReadonlySet<ObjectDiff>, header: string | undefined): string {
+/**
+ * Objects whose change (the added and removed lines, by hunk) repeats that of an earlier object of the same kind,
+ * e.g. a component used by many apps: the comment shows the first diff and points back to it.
+ */
+function sameChanges(r: DiffResult): Map<ObjectDiff, ObjectDiff> {
+  const first = new Map<string, ObjectDiff>();
+  const out = new Map<ObjectDiff, ObjectDiff>();
+  for (const o of r.kustomizations.flatMap((k) => k.objects)) {
+    if (o.status !== "changed" || o.diff === "") continue;
+    const key = `${o.kind}\0${o.diff
+      .split("\n")
+      .filter((l) => l.startsWith("+") || l.startsWith("-") || l.startsWith("@@"))
+      .join("\n")}`;
+    const earlier = first.get(key);
+    if (earlier) out.set(o, earlier);
+    else first.set(key, o);
+  }
+  return out;
+}
+
+function markdown(
+  r: DiffResult,
+  cut: ReadonlySet<ObjectDiff>,
+  same: ReadonlyMap<ObjectDiff, ObjectDiff>,
+  header: string | undefined,
+): string {
   const out: string[] = [];
   if (header) out.push(header);
   out.push(`### homeops diff ${code(r.base)} → ${code(r.head)}`, "", `**${summaryLine(r.summary)}**`, "");
@@ -164,7 +192,9 @@ function renderMarkdown(r: DiffResult, cut: ReadonlySet<ObjectDiff>, header: str
     if (k.note) out.push(`_${md(k.note)}_`, "");
     for (const o of k.objects) {
       out.push(`**${html(objectTitle(o))}** (${o.status})${o.note ? `: ${html(o.note)}` : ""}`, "");
-      if (cut.has(o)) out.push(cutNote(o));
+      const earlier = same.get(o);
+      if (earlier) out.push(`_the same change as ${html(objectTitle(earlier))}_`, "");
+      else if (cut.has(o)) out.push(cutNote(o));
       else if (o.diff) out.push(diffBlock(o));
     }
     out.push("</details>", "");
