@@ -1,6 +1,9 @@
 import * as path from "node:path";
+import { isMap } from "../../core/yaml/value.ts";
 import { cleanPath } from "../../flux/entry-points.ts";
+import { metaName, str } from "../../flux/objects.ts";
 import type { Rule } from "../context.ts";
+import { entries, fluxKustomizations } from "../lookup.ts";
 
 export const rule: Rule = {
   code: "CHK601",
@@ -24,7 +27,20 @@ export const rule: Rule = {
       roots.add(ctx.fs.rel(path.resolve(ks.sourceRoot, cleanPath(ks.path))));
     }
     const inTree = (file: string) => [...roots].some((d) => d === "." || file.startsWith(`${d}/`));
-    const files = ctx.yamlFiles().filter((f) => inTree(f) && !path.posix.basename(f).startsWith("."));
+    // ConfigMaps and Secrets a substituteFrom names are applied at bootstrap when nothing renders them.
+    const substituted = new Set(
+      fluxKustomizations(ctx).flatMap((k) =>
+        entries(k.spec, ["postBuild", "substituteFrom"]).map(([, r]) => `${str(r.kind)}/${str(r.name)}`),
+      ),
+    );
+    const bootstrapInput = (file: string) =>
+      (ctx.load(file)?.docs ?? []).some(
+        (d) => isMap(d.value) && substituted.has(`${str(d.value.kind)}/${metaName(d.value)}`),
+      );
+    const files = ctx
+      .yamlFiles()
+      .filter((f) => inTree(f) && !path.posix.basename(f).startsWith("."))
+      .filter((f) => read.has(f) || !bootstrapInput(f));
     // Per folder (recursively): how many YAML files it holds, and how many of them no build reads.
     const total = new Map<string, number>();
     const unread = new Map<string, number>();
