@@ -103,6 +103,21 @@ const scenarios: Record<string, (dir: string) => void> = {
     edit(d, "apps/echo/app/secret.sops.yaml", "data:2kFz0Qk9Xg==", "data:q7Lr1Zc3Vw==");
     edit(d, "apps/echo/app/secret.sops.yaml", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z");
   },
+  // The parent's patch on every app Kustomization: each app's objects change.
+  "parent-patch": (d) =>
+    edit(
+      d,
+      "clusters/main/apps.yaml",
+      "        spec:\n",
+      "        spec:\n          commonMetadata:\n            labels:\n              tier: apps\n",
+    ),
+  // A new file in a folder without kustomization.yaml: Flux's generated kustomization picks it up.
+  "generated-folder-new-file": (d) =>
+    write(
+      d,
+      "clusters/main/extra/settings.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: flux-system\ndata:\n  a: b\n",
+    ),
   "new-problem": (d) =>
     edit(
       d,
