@@ -189,10 +189,11 @@ function prepare(opts: DiffOptions): Sides {
     head = resolveCommit(repo, opts.head);
     if (!head) throw new DiffError(`unknown revision '${opts.head}'`);
   }
-  const baseFs = readTree(repo, base);
+  // The base side is read lazily when only what changed is rendered again.
+  const baseFs = readTree(repo, base, { all: opts.incremental === false });
   const labels = { baseLabel: baseRev, headLabel: opts.head ?? "work tree" };
   if (head) {
-    const headFs = readTree(repo, head);
+    const headFs = readTree(repo, head, { all: true });
     const changes = treeChanges(baseFs, headFs);
     return { baseRoot: baseFs.root, headRoot: headFs.root, baseFs, headFs, changes, ...labels };
   }

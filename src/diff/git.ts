@@ -95,7 +95,7 @@ export function extractTree(repo: GitRepo, commit: string): ExtractedTree {
 }
 
 /** A revision's tree below the diffed directory, read from Git objects as the render asks (nothing on disk). */
-export function readTree(repo: GitRepo, commit: string): GitTreeFs {
+export function readTree(repo: GitRepo, commit: string, opts: { all?: boolean } = {}): GitTreeFs {
   const entries = new Map<string, TreeEntry>();
   const out = run(repo, ["ls-tree", "-r", "-z", "--full-tree", commit]);
   for (const line of out.split("\0")) {
@@ -106,9 +106,10 @@ export function readTree(repo: GitRepo, commit: string): GitTreeFs {
     if (!p.startsWith(repo.prefix)) continue;
     entries.set(p.slice(repo.prefix.length), { mode, oid });
   }
-  // Blobs one by one while few are asked for (the base side of an incremental diff), then all at once.
+  // Blobs one by one while few are asked for (the base side of an incremental diff), then all at once; `all`
+  // (a side rendered in full) reads them at once from the start.
   const blobs = new Map<string, Buffer>();
-  let misses = 0;
+  let misses = opts.all ? LAZY_BLOBS : 0;
   const blob = (oid: string): Buffer => {
     let b = blobs.get(oid);
     if (b) return b;
