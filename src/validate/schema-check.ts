@@ -5,8 +5,8 @@ import { fluxServedVersion, type SchemaProblem, SchemaSet } from "./schemas.ts";
 export interface SchemaResult {
   /** Objects with problems, in render order. */
   invalid: { o: CheckedObject; problems: SchemaProblem[] }[];
-  /** The first object of each apiVersion/kind without a schema. */
-  unknownKinds: CheckedObject[];
+  /** The first object of each apiVersion/kind without a schema, with why when its schema does not compile. */
+  unknownKinds: { o: CheckedObject; broken: string | undefined }[];
 }
 
 const cache = new WeakMap<CheckContext, SchemaResult>();
@@ -38,7 +38,7 @@ export function schemaResult(ctx: CheckContext): SchemaResult {
       const key = `${apiVersion} ${o.kind}`;
       if (!seenKinds.has(key)) {
         seenKinds.add(key);
-        result.unknownKinds.push(o);
+        result.unknownKinds.push({ o, broken: set.compileError(apiVersion, o.kind) });
       }
       continue;
     }

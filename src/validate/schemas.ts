@@ -41,9 +41,11 @@ export class SchemaSet {
     allErrors: true,
     validateFormats: false,
     validateSchema: false,
-    inlineRefs: true,
+    // CRD patterns are Go regular expressions, which the u flag rejects more often.
+    unicodeRegExp: false,
     code: { optimize: false },
   });
+  readonly #broken = new Map<string, string>();
   readonly #compiled = new Map<string, ValidateFunction | undefined>();
   readonly #crds = new Map<string, Obj>();
   readonly #k8sAdded = new Set<string>();
@@ -70,7 +72,12 @@ export class SchemaSet {
     return undefined;
   }
 
-  /** Problems of an object against its kind's schema; undefined when the kind has no schema. */
+  /** Why the schema of a kind could not be compiled (e.g. a pattern JavaScript cannot read), if it could not. */
+  compileError(apiVersion: string, kind: string): string | undefined {
+    return this.#broken.get(`${apiVersion} ${kind}`);
+  }
+
+  /** Problems of an object against its kind's schema; undefined when the kind has no (usable) schema. */
   validate(obj: ValueMap): SchemaProblem[] | undefined {
     const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
     const kind = typeof obj.kind === "string" ? obj.kind : "";
@@ -98,13 +105,21 @@ export class SchemaSet {
     if (this.#compiled.has(key)) return this.#compiled.get(key);
     let fn: ValidateFunction | undefined;
     const source = this.sourceOf(apiVersion, kind);
-    if (source === "crd" || source === "flux") {
-      const raw =
-        source === "crd" ? this.#crds.get(key) : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
-      fn = this.#ajv.compile(withObjectMeta(fromOpenApi(raw ?? {}, true)) as object);
-    } else if (source === "kubernetes") {
-      this.#addK8sDefinition((k8s.kinds as Record<string, string>)[key]!);
-      fn = this.#ajv.getSchema(K8S_ID + (k8s.kinds as Record<string, string>)[key]!);
+    try {
+      if (source === "crd" || source === "flux") {
+        const raw =
+          source === "crd"
+            ? this.#crds.get(key)
+            : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
+        fn = this.#ajv.compile(withObjectMeta(fromOpenApi(raw ?? {}, true)) as object);
+      } else if (source === "kubernetes") {
+        this.#addK8sDefinition((k8s.kinds as Record<string, string>)[key]!);
+        fn = this.#ajv.getSchema(K8S_ID + (k8s.kinds as Record<string, string>)[key]!);
+      }
+    } catch (e) {
+      // A repository's CRD is data: one that cannot be compiled leaves its kind unvalidated, and says why.
+      this.#broken.set(key, e instanceof Error ? e.message.split("\n")[0]! : String(e));
+      fn = undefined;
     }
     this.#compiled.set(key, fn);
     return fn;

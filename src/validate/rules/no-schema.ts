@@ -8,11 +8,16 @@ export const rule: Rule = {
   summary:
     "a kind with no schema to validate against (its CRD is not in the repository); reported once per kind",
   run(ctx, report) {
-    for (const o of schemaResult(ctx).unknownKinds) {
+    for (const { o, broken } of schemaResult(ctx).unknownKinds) {
+      const what = `${String(o.obj.apiVersion)} ${o.kind}`;
       report({
-        message: `no schema for ${String(o.obj.apiVersion)} ${o.kind}: its objects are not validated`,
+        message: broken
+          ? `the schema of ${what} cannot be compiled (${broken}): its objects are not validated`
+          : `no schema for ${what}: its objects are not validated`,
         at: ctx.positionIn(o.at, ["kind"]),
-        hint: "Add the CustomResourceDefinition to the repository to have its objects validated.",
+        hint: broken
+          ? "The CustomResourceDefinition uses a construct the validator cannot read; its objects are applied unchecked."
+          : "Add the CustomResourceDefinition to the repository to have its objects validated.",
       });
     }
   },
