@@ -1,4 +1,10 @@
-import { type Diagnostic, Diagnostics, type Severity, sortDiagnostics } from "../core/diagnostics.ts";
+import {
+  type Diagnostic,
+  Diagnostics,
+  diagnostic,
+  type Severity,
+  sortDiagnostics,
+} from "../core/diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
 import { renderRepository } from "../flux/render.ts";
 import { loadCheckConfig, type RuleSetting } from "./config.ts";
@@ -39,14 +45,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const ctx = new CheckContext(fs, render, { strictSubstitute }, problems);
   const out = new Diagnostics();
   for (const rule of RULES) {
-    rule.run(ctx, (f) => {
-      const d: Diagnostic = { code: rule.code, severity: rule.severity, message: f.message };
-      if (f.at?.file !== undefined) d.file = f.at.file;
-      if (f.at?.line) d.line = f.at.line;
-      if (f.at?.line && f.at.column) d.column = f.at.column;
-      if (f.hint !== undefined) d.hint = f.hint;
-      out.add(d);
-    });
+    rule.run(ctx, (f) => out.add(diagnostic(rule.code, rule.severity, f.message, f.at, f.hint)));
   }
   for (const d of render.diagnostics) if (!ctx.consumed.has(d)) out.add(d);
   const settings = { ...config.rules, ...options.rules };
