@@ -287,16 +287,25 @@ class FastComposer {
       const key = this.key(at, colon);
       const value = this.value(colon + 1, col, true, depth);
       pairs.push({ key, value });
-      const li = this.skipBlank(this.p);
-      if (li >= this.n || this.isMarker(li)) break;
-      const ind = this.spaces(li);
-      if (ind < col) break;
-      if (ind > col) throw GIVE_UP;
-      at = li + ind;
+      at = this.nextEntry(col);
+      if (at < 0) break;
       if (s.charCodeAt(at) === DASH && this.blankAt(at + 1)) throw GIVE_UP;
     }
     map.end = this.p;
     return map;
+  }
+
+  /**
+   * Where the next entry of a block collection indented `col` starts, after the node just parsed; -1 when the
+   * collection ends there (a shallower line, a document marker, the end).
+   */
+  nextEntry(col: number): number {
+    const li = this.skipBlank(this.p);
+    if (li >= this.n || this.isMarker(li)) return -1;
+    const ind = this.spaces(li);
+    if (ind < col) return -1;
+    if (ind > col) throw GIVE_UP;
+    return li + ind;
   }
 
   key(at: number, colon: number): YNode {
@@ -412,12 +421,8 @@ class FastComposer {
     let at = start;
     for (;;) {
       items.push(this.value(at + 1, col, false, depth));
-      const li = this.skipBlank(this.p);
-      if (li >= this.n || this.isMarker(li)) break;
-      const ind = this.spaces(li);
-      if (ind < col) break;
-      if (ind > col) throw GIVE_UP;
-      at = li + ind;
+      at = this.nextEntry(col);
+      if (at < 0) break;
       if (!(s.charCodeAt(at) === DASH && this.blankAt(at + 1))) break;
     }
     seq.end = this.p;
