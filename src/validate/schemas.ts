@@ -31,8 +31,10 @@ export interface SchemaProblem {
 export type SchemaSource = "kubernetes" | "flux" | "crd";
 
 /**
- * Validators for Kubernetes objects, compiled on first use: the built-in kinds and Flux's CRDs we ship
- * (src/validate/schemas, see scripts/gen-check-schemas.ts), then the CRDs a repository defines.
+ * Validators for Kubernetes objects: the built-in kinds and Flux's CRDs we ship (src/validate/schemas, see
+ * scripts/gen-check-schemas.ts), then the CRDs a repository defines. Each kind's schema is compiled once per
+ * check, cut down to the fields its objects actually have (a Deployment's schema reaches all of PodSpec;
+ * compiling all of it costs more than rendering the repository).
  */
 export class SchemaSet {
   // Compiling dominates (each kind is validated a few dozen times at most): skip ajv's code optimizer.
@@ -46,9 +48,8 @@ export class SchemaSet {
     code: { optimize: false },
   });
   readonly #broken = new Map<string, string>();
-  readonly #compiled = new Map<string, ValidateFunction | undefined>();
   readonly #crds = new Map<string, Obj>();
-  readonly #k8sAdded = new Set<string>();
+  readonly #k8sDefs = new Map<string, Json>();
 
   /** Adds the versions of a CustomResourceDefinition found in the repository (they win over shipped ones). */
   addCrd(crd: ValueMap): void {
@@ -77,52 +78,137 @@ export class SchemaSet {
     return this.#broken.get(`${apiVersion} ${kind}`);
   }
 
-  /** Problems of an object against its kind's schema; undefined when the kind has no (usable) schema. */
+  /** Problems of one object against its kind's schema; undefined when the kind has no (usable) schema. */
   validate(obj: ValueMap): SchemaProblem[] | undefined {
-    const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
-    const kind = typeof obj.kind === "string" ? obj.kind : "";
-    const fn = this.#validator(apiVersion, kind);
-    if (!fn) return undefined;
-    if (fn(withoutNulls(obj))) return [];
-    return problems(fn.errors ?? []);
+    return this.validateKind(String(obj.apiVersion ?? ""), String(obj.kind ?? ""), [obj])?.[0];
   }
 
   /**
-   * Registers a Kubernetes definition and those it references, each under its own id so ajv compiles it once
-   * for every kind that uses it (PodSpec, ObjectMeta); only what the repository's kinds reach is converted.
+   * Problems of each object of one kind (same order); undefined when the kind has no (usable) schema. Compiles
+   * the kind's schema once for all of them.
    */
-  #addK8sDefinition(name: string): void {
-    if (this.#k8sAdded.has(name)) return;
-    this.#k8sAdded.add(name);
-    const def = (k8s.definitions as Record<string, Json>)[name] ?? {};
-    this.#ajv.addSchema(fromOpenApi(def, false) as object, K8S_ID + name);
-    const refs = JSON.stringify(def).matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g);
-    for (const m of refs) this.#addK8sDefinition(m[1]!);
-  }
-
-  #validator(apiVersion: string, kind: string): ValidateFunction | undefined {
+  validateKind(
+    apiVersion: string,
+    kind: string,
+    objects: readonly ValueMap[],
+  ): SchemaProblem[][] | undefined {
     const key = `${apiVersion} ${kind}`;
-    if (this.#compiled.has(key)) return this.#compiled.get(key);
-    let fn: ValidateFunction | undefined;
     const source = this.sourceOf(apiVersion, kind);
+    if (source === undefined) return undefined;
+    const data = objects.map(withoutNulls);
+    const shape = newShape();
+    for (const d of data) addShape(shape, d);
+    let fn: ValidateFunction;
     try {
-      if (source === "crd" || source === "flux") {
-        const raw =
-          source === "crd"
-            ? this.#crds.get(key)
-            : (flux.crds as Record<string, { schema: Json }>)[key]?.schema;
-        fn = this.#ajv.compile(withObjectMeta(fromOpenApi(raw ?? {}, true)) as object);
-      } else if (source === "kubernetes") {
-        this.#addK8sDefinition((k8s.kinds as Record<string, string>)[key]!);
-        fn = this.#ajv.getSchema(K8S_ID + (k8s.kinds as Record<string, string>)[key]!);
-      }
+      const root =
+        source === "kubernetes"
+          ? this.#k8sDef((k8s.kinds as Record<string, string>)[key]!)
+          : withObjectMeta(
+              fromOpenApi(
+                (source === "crd"
+                  ? this.#crds.get(key)
+                  : (flux.crds as Record<string, { schema: Json }>)[key]?.schema) ?? {},
+                true,
+              ),
+            );
+      fn = this.#ajv.compile(prune(root, shape, (ref) => this.#k8sDef(ref.slice(K8S_ID.length))) as object);
     } catch (e) {
       // A repository's CRD is data: one that cannot be compiled leaves its kind unvalidated, and says why.
       this.#broken.set(key, e instanceof Error ? e.message.split("\n")[0]! : String(e));
-      fn = undefined;
+      return undefined;
     }
-    this.#compiled.set(key, fn);
-    return fn;
+    return data.map((d) => (fn(d) ? [] : problems(fn.errors ?? [])));
+  }
+
+  /** A Kubernetes definition as JSON Schema (its `$ref`s left for `prune` to follow), converted once. */
+  #k8sDef(name: string): Json {
+    let d = this.#k8sDefs.get(name);
+    if (d === undefined) {
+      d = fromOpenApi((k8s.definitions as Record<string, Json>)[name] ?? {}, false);
+      this.#k8sDefs.set(name, d);
+    }
+    return d;
+  }
+}
+
+/** The fields a set of objects has: names of mapping keys (recursively) and what their list items hold. */
+interface Shape {
+  props: Map<string, Shape>;
+  items: Shape | undefined;
+}
+
+function newShape(): Shape {
+  return { props: new Map(), items: undefined };
+}
+
+function addShape(shape: Shape, v: Value): void {
+  if (Array.isArray(v)) {
+    shape.items ??= newShape();
+    for (const x of v) addShape(shape.items, x);
+  } else if (isMap(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      let child = shape.props.get(k);
+      if (!child) {
+        child = newShape();
+        shape.props.set(k, child);
+      }
+      addShape(child, x);
+    }
+  }
+}
+
+/**
+ * The part of a schema that can judge values of this shape: subschemas of fields no object has become `true`
+ * (their names stay, so undeclared fields are still found), `$ref`s are inlined along the way. Validating the
+ * objects against the result gives exactly the errors the whole schema gives.
+ */
+function prune(s: Json, shape: Shape, resolve: (ref: string) => Json): Json {
+  if (!isObj(s)) return s;
+  if (typeof s.$ref === "string") {
+    const { $ref, ...rest } = s;
+    const target = prune(resolve($ref as string), shape, resolve);
+    return Object.keys(rest).length === 0 ? target : { allOf: [target, prune(rest, shape, resolve)] };
+  }
+  const out: Obj = { ...s };
+  const declared = isObj(s.properties) ? s.properties : undefined;
+  if (declared) {
+    const props: Obj = {};
+    for (const [name, sub] of Object.entries(declared)) {
+      const child = shape.props.get(name);
+      props[name] = child ? prune(sub, child, resolve) : true;
+    }
+    out.properties = props;
+  }
+  if (isObj(s.additionalProperties)) {
+    const extra = newShape();
+    let any = false;
+    for (const [name, child] of shape.props) {
+      if (declared && name in declared) continue;
+      any = true;
+      mergeShape(extra, child);
+    }
+    out.additionalProperties = any ? prune(s.additionalProperties, extra, resolve) : true;
+  }
+  if (isObj(s.items)) out.items = shape.items ? prune(s.items, shape.items, resolve) : true;
+  for (const k of ["allOf", "anyOf", "oneOf"] as const) {
+    const list = s[k];
+    if (Array.isArray(list)) out[k] = list.map((x) => prune(x, shape, resolve));
+  }
+  return out;
+}
+
+function mergeShape(into: Shape, from: Shape): void {
+  for (const [k, child] of from.props) {
+    let mine = into.props.get(k);
+    if (!mine) {
+      mine = newShape();
+      into.props.set(k, mine);
+    }
+    mergeShape(mine, child);
+  }
+  if (from.items) {
+    into.items ??= newShape();
+    mergeShape(into.items, from.items);
   }
 }
 

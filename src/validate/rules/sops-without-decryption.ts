@@ -10,7 +10,7 @@ export const rule: Rule = {
   run(ctx, report) {
     const seen = new Set<string>();
     for (const o of ctx.objects) {
-      if (isMap(o.ks.spec.decryption)) continue;
+      if (isMap(o.ks.spec.decryption) || !ctx.fs.tryReadRel(o.at.file)?.includes("sops:")) continue;
       const doc = ctx.sourceDoc(o.at);
       if (!doc || !isMap(doc.value) || doc.value.kind !== o.kind || !isMap(doc.value.sops)) continue;
       const key = `${o.ks.namespace}/${o.ks.name}\0${o.at.file}:${o.at.line}`;
