@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
-import type { RepoFs } from "../core/repo-fs.ts";
+import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
 import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import {
@@ -65,10 +65,29 @@ export function scanRepoDocs(
   parse: (abs: string) => LoadResult = (abs) => loadYaml(fs.readText(abs), fs.rel(abs)),
   /** The documents of a file known from a render of another revision (undefined: read it). */
   known?: (rel: string) => RepoDoc[] | undefined,
+  /** Where files and folders that cannot be read (a symlink leading out of the repository, a loop) are reported. */
+  problems?: Diagnostics,
 ): RepoDoc[] {
   const out: RepoDoc[] = [];
+  const unreadable = (abs: string, e: unknown): void => {
+    problems?.warning(
+      "FLX033",
+      e instanceof EscapeError
+        ? `${fs.rel(abs)} is a symlink leading out of the repository; Flux's source has nothing there`
+        : `cannot read ${fs.rel(abs)}: ${e instanceof Error ? e.message : String(e)}`,
+      { file: fs.rel(abs) },
+      "Replace the symlink with the file itself, or add the path to .sourceignore.",
+    );
+  };
   const walk = (d: string): void => {
-    for (const name of fs.list(d)) {
+    let names: string[];
+    try {
+      names = fs.list(d);
+    } catch (e) {
+      unreadable(d, e);
+      return;
+    }
+    for (const name of names) {
       const abs = path.join(d, name);
       const kind = fs.kind(abs);
       if (kind === "dir") {
@@ -80,7 +99,13 @@ export function scanRepoDocs(
           out.push(...same);
           continue;
         }
-        const text = fs.readText(abs);
+        let text: string;
+        try {
+          text = fs.readText(abs);
+        } catch (e) {
+          unreadable(abs, e);
+          continue;
+        }
         // Cheap filter: only documents that can matter for discovery are parsed here.
         if (
           !/kind:\s*(FluxInstance|HelmRelease|Kustomization|GitRepository|ConfigMap|Secret)\b/.test(text) &&

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { getPath } from "../core/yaml/value.ts";
 import { renderJson, renderYaml } from "./output.ts";
 import { renderRepository } from "./render.ts";
 
@@ -53,6 +54,36 @@ describe("homeops build on mini repositories", () => {
       expect(renderYaml(renderRepository(repos.artifacts!))).toBe(renderYaml(onDisk));
     } finally {
       onDisk.cleanup?.();
+    }
+  });
+
+  it("reports symlinks leading out of the repository instead of crashing", () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-symlink-")));
+    try {
+      const repo = path.join(tmp, "repo");
+      fs.mkdirSync(path.join(repo, "apps"), { recursive: true });
+      fs.mkdirSync(path.join(tmp, "outside"));
+      fs.writeFileSync(
+        path.join(tmp, "outside", "secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+      );
+      fs.writeFileSync(path.join(repo, "apps", "kustomization.yaml"), "resources:\n  - cm.yaml\n");
+      fs.writeFileSync(
+        path.join(repo, "apps", "cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+      );
+      fs.symlinkSync(path.join(tmp, "outside", "secret.yaml"), path.join(repo, "apps", "linked.yaml"));
+      fs.symlinkSync(path.join(tmp, "outside"), path.join(repo, "linked-dir"));
+      const r = renderRepository(repo, { path: "apps" });
+      expect(r.kustomizations.flatMap((k) => k.objects.map((o) => getPath(o, ["metadata", "name"])))).toEqual(
+        ["c"],
+      );
+      expect(r.diagnostics.filter((d) => d.code === "FLX033").map((d) => d.file)).toEqual([
+        "apps/linked.yaml",
+        "linked-dir",
+      ]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

@@ -156,6 +156,7 @@ export function renderRepository(repoRoot: string, opts: RenderOptions = {}): Re
     () => true,
     (abs) => engine.parseResources(abs),
     reuse ? (rel) => (reuse.changed(rel) ? undefined : (reuse.from.docs.get(rel) ?? [])) : undefined,
+    scanDiags,
   );
   if (opts.record) {
     for (const d of docs) opts.record.docs.set(d.file, [...(opts.record.docs.get(d.file) ?? []), d]);
@@ -532,9 +533,16 @@ function sameVars(a: Map<string, VarSource>, b: Map<string, VarSource>): boolean
   if (a.size !== b.size) return false;
   for (const [k, v] of a) {
     const w = b.get(k);
-    if (!w || JSON.stringify(v.values) !== JSON.stringify(w.values) || v.unknown.join() !== w.unknown.join())
-      return false;
+    if (!w || v.unknown.join() !== w.unknown.join() || !sameValues(v.values, w.values)) return false;
   }
+  return true;
+}
+
+/** Key by key: the objects can be large (dashboards in ConfigMaps), and are compared on every pass. */
+function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
   return true;
 }
 
