@@ -120,3 +120,14 @@ function yamlFiles(dir: string): string[] {
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }
+
+// --- the other commands' own benchmarks ------------------------------------------------------------------------
+for (const script of ["bench-talos.ts", "bench-check.ts", "bench-diff.ts"]) {
+  console.log(`\n${script}:`);
+  const r = spawnSync(
+    process.execPath,
+    ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, script)],
+    { stdio: "inherit" },
+  );
+  if (r.status !== 0) console.log(`${script} exited with ${r.status}`);
+}
