@@ -1,7 +1,7 @@
 import { vi } from "vitest";
 
-/** Captures what a command writes to stdout and stderr (restore with vi.restoreAllMocks()). */
-export function capture(): { out: () => string; err: () => string } {
+/** Captures what a command writes to stdout and stderr (restore with vi.restoreAllMocks()); `reset` forgets it. */
+export function capture(): { out: () => string; err: () => string; reset: () => void } {
   let out = "";
   let err = "";
   vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
@@ -12,5 +12,9 @@ export function capture(): { out: () => string; err: () => string } {
     err += String(s);
     return true;
   });
-  return { out: () => out, err: () => err };
+  const reset = (): void => {
+    out = "";
+    err = "";
+  };
+  return { out: () => out, err: () => err, reset };
 }

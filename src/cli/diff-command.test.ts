@@ -3,25 +3,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { execArgv, which } from "../core/exec.ts";
+import { capture } from "./capture-test-support.ts";
 import { main } from "./main.ts";
 
 const fixture = path.resolve(import.meta.dirname, "..", "diff", "testdata", "repo");
 const git = which("git");
 if (!git) console.warn("skipping homeops diff CLI tests: git is not installed");
-
-function capture() {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

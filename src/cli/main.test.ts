@@ -1,22 +1,9 @@
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { capture } from "./capture-test-support.ts";
 import { main } from "./main.ts";
 
 const example = path.resolve(import.meta.dirname, "..", "..", "examples", "home-ops");
-
-function capture() {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,27 +2,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { capture } from "./capture-test-support.ts";
 import { main } from "./main.ts";
 
 let dir = "";
 let cwd = "";
-let out = "";
-let err = "";
+let io: ReturnType<typeof capture>;
 
 beforeEach(() => {
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-secrets-")));
   cwd = process.cwd();
   process.chdir(dir);
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
+  io = capture();
   // Keep the user's own keys out of the tests.
   vi.stubEnv("XDG_CONFIG_HOME", path.join(dir, "config"));
   vi.stubEnv("SOPS_AGE_KEY", "");
@@ -38,7 +29,7 @@ afterEach(() => {
 
 async function keygen(name: string): Promise<string> {
   expect(await main(["secrets", "keygen", "-o", name])).toBe(0);
-  return /Public key: (age1\S+)/.exec(out)?.[1] as string;
+  return /Public key: (age1\S+)/.exec(io.out())?.[1] as string;
 }
 
 describe("homeops secrets", () => {
@@ -48,17 +39,17 @@ describe("homeops secrets", () => {
     expect(fs.statSync("key.txt").mode & 0o777).toBe(0o600);
     const before = fs.readFileSync("key.txt", "utf8");
     expect(await main(["secrets", "keygen", "-o", "key.txt"])).toBe(1);
-    expect(err).toContain("already exists");
+    expect(io.err()).toContain("already exists");
     expect(fs.readFileSync("key.txt", "utf8")).toBe(before);
-    out = "";
+    io.reset();
     expect(await main(["secrets", "keygen", "-o", "other.txt", "--flux"])).toBe(0);
-    expect(out).toContain("name: sops-age");
-    expect(out).toMatch(/ {2}age\.agekey: \|\n {4}# created: /);
+    expect(io.out()).toContain("name: sops-age");
+    expect(io.out()).toMatch(/ {2}age\.agekey: \|\n {4}# created: /);
   });
 
   it("encrypt by .sops.yaml rules, decrypt, set, updatekeys, rotate, status", async () => {
     const r1 = await keygen("k1.txt");
-    out = "";
+    io.reset();
     const r2 = await keygen("k2.txt");
     fs.mkdirSync("apps");
     fs.writeFileSync(
@@ -76,21 +67,21 @@ describe("homeops secrets", () => {
 
     // No rule matches plain.sops.yaml (outside apps/).
     expect(await main(["secrets", "encrypt", "plain.sops.yaml"])).toBe(1);
-    expect(err).toContain("SOPS020");
+    expect(io.err()).toContain("SOPS020");
 
-    err = "";
+    io.reset();
     expect(await main(["secrets", "decrypt", "apps/s.sops.yaml"])).toBe(1);
-    expect(err).toContain("SOPS005");
-    out = "";
+    expect(io.err()).toContain("SOPS005");
+    io.reset();
     expect(await main(["secrets", "decrypt", "apps/s.sops.yaml", "--age-key-file", "k1.txt"])).toBe(0);
-    expect(out).toBe(plain);
+    expect(io.out()).toBe(plain);
     expect(
       await main(["secrets", "decrypt", "apps/s.sops.yaml", "--age-key-file", "k1.txt", "-o", "out.yaml"]),
     ).toBe(0);
     expect(fs.statSync("out.yaml").mode & 0o777).toBe(0o600);
-    err = "";
+    io.reset();
     expect(await main(["secrets", "decrypt", "apps/s.sops.yaml", "--age-key-file", "k2.txt"])).toBe(1);
-    expect(err).toContain("SOPS006");
+    expect(io.err()).toContain("SOPS006");
 
     vi.stubEnv("SOPS_AGE_KEY_FILE", "k1.txt");
     expect(await main(["secrets", "set", "apps/s.sops.yaml", '["stringData"]["pw"]', '"new"'])).toBe(0);
@@ -109,32 +100,32 @@ describe("homeops secrets", () => {
       ".sops.yaml",
       fs.readFileSync(".sops.yaml", "utf8").replace(`age: ${r1}\n`, `age: ${r1},${r2}\n`),
     );
-    out = "";
+    io.reset();
     expect(await main(["secrets", "updatekeys", "--dry-run", "apps/s.sops.yaml"])).toBe(0);
-    expect(out).toBe(`apps/s.sops.yaml: +${r2} (dry run)\n`);
+    expect(io.out()).toBe(`apps/s.sops.yaml: +${r2} (dry run)\n`);
     expect(fs.readFileSync("apps/s.sops.yaml", "utf8")).toBe(set);
-    out = "";
+    io.reset();
     expect(await main(["secrets", "updatekeys", "apps/s.sops.yaml"])).toBe(0);
-    expect(out).toContain(`+${r2}`);
+    expect(io.out()).toContain(`+${r2}`);
     const updated = fs.readFileSync("apps/s.sops.yaml", "utf8");
     expect(updated.match(/^ {4}pw: .*$/m)?.[0]).toBe(set.match(/^ {4}pw: .*$/m)?.[0]);
-    out = "";
+    io.reset();
     expect(await main(["secrets", "decrypt", "apps/s.sops.yaml", "--age-key-file", "k2.txt"])).toBe(0);
-    expect(out).toContain("pw: new");
+    expect(io.out()).toContain("pw: new");
 
     expect(await main(["secrets", "rotate", "apps/s.sops.yaml"])).toBe(0);
     const rotated = fs.readFileSync("apps/s.sops.yaml", "utf8");
     expect(rotated.match(/^ {4}pw: .*$/m)?.[0]).not.toBe(updated.match(/^ {4}pw: .*$/m)?.[0]);
-    out = "";
+    io.reset();
     expect(await main(["secrets", "decrypt", "apps/s.sops.yaml", "--age-key-file", "k2.txt"])).toBe(0);
-    expect(out).toContain("pw: new");
+    expect(io.out()).toContain("pw: new");
 
     fs.writeFileSync("apps/forgotten.sops.yaml", plain);
-    out = "";
-    err = "";
+    io.reset();
+    io.reset();
     expect(await main(["secrets", "status", "."])).toBe(1);
-    expect(out).toContain(`encrypted  apps/s.sops.yaml  ${r1}, ${r2}`);
-    expect(err).toContain("apps/forgotten.sops.yaml: warning SOPS032");
+    expect(io.out()).toContain(`encrypted  apps/s.sops.yaml  ${r1}, ${r2}`);
+    expect(io.err()).toContain("apps/forgotten.sops.yaml: warning SOPS032");
   });
 
   it("edit re-encrypts only what the editor changed", async () => {
@@ -150,9 +141,9 @@ describe("homeops secrets", () => {
     const after = fs.readFileSync("s.yaml", "utf8");
     expect(after.match(/^a: .*$/m)?.[0]).toBe(before.match(/^a: .*$/m)?.[0]);
     expect(after.match(/^b: .*$/m)?.[0]).not.toBe(before.match(/^b: .*$/m)?.[0]);
-    out = "";
+    io.reset();
     expect(await main(["secrets", "decrypt", "s.yaml", "--age-key-file", "k.txt"])).toBe(0);
-    expect(out).toBe("a: one\nb: TWO\n");
+    expect(io.out()).toBe("a: one\nb: TWO\n");
     // An editor that changes nothing leaves the file byte for byte.
     fs.writeFileSync(editor, "#!/bin/sh\ntrue\n", { mode: 0o755 });
     expect(await main(["secrets", "edit", "s.yaml", "--age-key-file", "k.txt"])).toBe(0);
@@ -160,7 +151,7 @@ describe("homeops secrets", () => {
     // A failing editor writes nothing.
     fs.writeFileSync(editor, '#!/bin/sh\necho x >> "$1"\nexit 3\n', { mode: 0o755 });
     expect(await main(["secrets", "edit", "s.yaml", "--age-key-file", "k.txt"])).toBe(1);
-    expect(err).toContain("SOPS024");
+    expect(io.err()).toContain("SOPS024");
     expect(fs.readFileSync("s.yaml", "utf8")).toBe(after);
   });
 });
