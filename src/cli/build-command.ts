@@ -5,8 +5,6 @@ import { formatDiagnostics } from "../core/print-diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
 import { renderJson, renderYaml } from "../flux/output.ts";
 import { renderRepository } from "../flux/render.ts";
-import { prepareFluxDecryption } from "../sops/flux.ts";
-import { findAgeIdentities } from "../sops/keys.ts";
 
 interface BuildFlags {
   path?: string;
@@ -41,7 +39,12 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
     return 2;
   }
   const root = path.resolve(repoDir);
-  // Identities as sops finds them (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, keys.txt) plus --age-key-file.
+  // Identities as sops finds them (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, keys.txt) plus --age-key-file. The SOPS
+  // library loads here, not with every command.
+  const [{ findAgeIdentities }, { prepareFluxDecryption }] = await Promise.all([
+    import("../sops/keys.ts"),
+    import("../sops/flux.ts"),
+  ]);
   const ids = findAgeIdentities(flags.ageKeyFile);
   // A key source that cannot be read is a usage error, as in sops: decrypting with fewer keys would mislead.
   for (const e of ids.errors) process.stderr.write(`homeops: age identities: ${e}\n`);

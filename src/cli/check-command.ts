@@ -3,10 +3,18 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostics, formatDiagnosticsJson } from "../core/print-diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
-import { checkRepository } from "../validate/check.ts";
-import { type RuleSetting, ruleSettingSchema } from "../validate/config.ts";
-import { formatGithub, formatSarif } from "../validate/output.ts";
-import { RULES } from "../validate/rules/index.ts";
+import type { RuleSetting } from "../validate/config.ts";
+
+/** The validation library (schemas, ajv), loaded when `check` runs rather than with every command. */
+async function validateLib() {
+  const [check, config, output, rules] = await Promise.all([
+    import("../validate/check.ts"),
+    import("../validate/config.ts"),
+    import("../validate/output.ts"),
+    import("../validate/rules/index.ts"),
+  ]);
+  return { ...check, ...config, ...output, ...rules };
+}
 
 interface CheckFlags {
   path?: string;
@@ -39,7 +47,7 @@ export function registerCheck(program: Command, setCode: (c: number) => void): v
       "--no-strict-substitute",
       "unset variables become empty instead of failing (Flux's feature gate off)",
     )
-    .action((repoDir: string, flags: CheckFlags) => setCode(check(repoDir, flags)));
+    .action(async (repoDir: string, flags: CheckFlags) => setCode(await check(repoDir, flags)));
 }
 
 function usage(message: string): number {
@@ -47,7 +55,8 @@ function usage(message: string): number {
   return 2;
 }
 
-function check(repoDir: string, flags: CheckFlags): number {
+async function check(repoDir: string, flags: CheckFlags): Promise<number> {
+  const { RULES, ruleSettingSchema, checkRepository, formatGithub, formatSarif } = await validateLib();
   if (!FORMATS.includes(flags.format)) return usage(`--format must be one of ${FORMATS.join(", ")}`);
   let maxWarnings: number | undefined;
   if (flags.maxWarnings !== undefined) {

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { capture } from "./capture-test-support.ts";
@@ -52,4 +55,29 @@ describe("homeops CLI", () => {
     expect(io.err()).toContain("--load-restrictor must be rootOnly or none");
     expect(await main(["no-such-command"])).toBe(2);
   });
+
+  it("stops quietly when the reader closes the pipe early", async () => {
+    // A real process, `homeops kustomize build … | head -c …`, with more output than a pipe holds.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-pipe-"));
+    fs.writeFileSync(path.join(dir, "kustomization.yaml"), "resources:\n  - cm.yaml\n");
+    fs.writeFileSync(
+      path.join(dir, "cm.yaml"),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  big: "${"x".repeat(1 << 20)}"\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "main.ts"), "kustomize", "build", dir],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toContain("EPIPE");
+    expect(stderr).not.toContain("internal error");
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(0);
+  }, 30_000);
 });

@@ -33,6 +33,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
+  // A reader that stops early (`homeops build | head`) closes the pipe: stop quietly, as a SIGPIPE would.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then(
     (c) => {
       process.exitCode = c;

@@ -4,18 +4,13 @@ import * as readline from "node:readline/promises";
 import type { Command } from "commander";
 import { type Diagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { formatDiagnostics } from "../core/print-diagnostics.ts";
-import { fluxAgeSecret, generateAgeKey } from "../sops/keys.ts";
-import {
-  editFile,
-  encryptFile,
-  openFile,
-  rotateFile,
-  type SecretsEnv,
-  secretsStatus,
-  setInFile,
-  updateKeysFile,
-  writeFileAtomic,
-} from "../sops/ops.ts";
+import type { SecretsEnv } from "../sops/ops.ts";
+
+/** The SOPS library, loaded when a secrets command runs (its age code is not needed by other commands). */
+async function sops() {
+  const [keys, ops] = await Promise.all([import("../sops/keys.ts"), import("../sops/ops.ts")]);
+  return { ...keys, ...ops };
+}
 
 interface KeyFlags {
   ageKeyFile?: string;
@@ -36,14 +31,14 @@ const envOf = (flags: KeyFlags): SecretsEnv => ({
 });
 
 /** stdout, `-o <file>` or `--in-place`; files are written atomically, decrypted output with mode 0600. */
-function emit(
+async function emit(
   bytes: Buffer,
   input: string,
   flags: { output?: string; inPlace?: boolean },
   secret: boolean,
-): number {
-  if (flags.inPlace) writeFileAtomic(input, bytes);
-  else if (flags.output) writeFileAtomic(flags.output, bytes, secret ? 0o600 : undefined);
+): Promise<number> {
+  if (flags.inPlace) (await sops()).writeFileAtomic(input, bytes);
+  else if (flags.output) (await sops()).writeFileAtomic(flags.output, bytes, secret ? 0o600 : undefined);
   else process.stdout.write(bytes);
   return 0;
 }
@@ -79,7 +74,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
     .requiredOption("-o, --output <file>", "key file to create (never overwritten)")
     .option("--flux", "also print the sops-age Secret Flux decrypts with (entry age.agekey)")
     .action(async (flags: { output: string; flux?: boolean }) => {
-      const key = await generateAgeKey();
+      const key = await (await sops()).generateAgeKey();
       try {
         fs.writeFileSync(flags.output, key.text, { mode: 0o600, flag: "wx" });
       } catch (e) {
@@ -90,7 +85,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
         return setCode(exists ? 1 : 2);
       }
       process.stdout.write(`Public key: ${key.recipient}\n`);
-      if (flags.flux) process.stdout.write(`---\n${fluxAgeSecret(key.text)}`);
+      if (flags.flux) process.stdout.write(`---\n${(await sops()).fluxAgeSecret(key.text)}`);
       setCode(0);
     });
 
@@ -107,12 +102,12 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       ?.split(",")
       .map((s) => s.trim())
       .filter((s) => s !== "");
-    const r = await encryptFile(path.resolve(file), {
+    const r = await (await sops()).encryptFile(path.resolve(file), {
       ...envOf(flags),
       ...(recipients ? { recipients } : {}),
     });
     if (report(r.diagnostics) || !r.value) return setCode(1);
-    setCode(emit(r.value, file, flags, false));
+    setCode(await emit(r.value, file, flags, false));
   });
 
   keyOption(
@@ -125,9 +120,12 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .option("--ignore-mac", "decrypt even if the MAC does not verify (reported loudly)"),
   ).action(
     async (file: string, flags: KeyFlags & { output?: string; inPlace?: boolean; ignoreMac?: boolean }) => {
-      const r = await openFile(path.resolve(file), { ...envOf(flags), ignoreMac: flags.ignoreMac === true });
+      const r = await (await sops()).openFile(path.resolve(file), {
+        ...envOf(flags),
+        ignoreMac: flags.ignoreMac === true,
+      });
       if (report(r.diagnostics) || !r.value) return setCode(1);
-      setCode(emit(r.value.plaintext, file, flags, true));
+      setCode(await emit(r.value.plaintext, file, flags, true));
     },
   );
 
@@ -139,14 +137,14 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .option("--ignore-mac", "open even if the MAC does not verify"),
   ).action(async (file: string, flags: KeyFlags & { ignoreMac?: boolean }) => {
     const editor = process.env.SOPS_EDITOR || process.env.EDITOR || "vi";
-    const r = await editFile(path.resolve(file), {
+    const r = await (await sops()).editFile(path.resolve(file), {
       ...envOf(flags),
       editor,
       ignoreMac: flags.ignoreMac === true,
       ...(process.stdin.isTTY ? { retry: askRetry } : {}),
     });
     if (report(r.diagnostics) || !r.value) return setCode(1);
-    if (r.value.changed) writeFileAtomic(file, r.value.bytes);
+    if (r.value.changed) (await sops()).writeFileAtomic(file, r.value.bytes);
     else process.stderr.write(`${file}: no changes\n`);
     setCode(0);
   });
@@ -159,9 +157,9 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .argument("<path>")
       .argument("<value>"),
   ).action(async (file: string, keyPath: string, value: string, flags: KeyFlags) => {
-    const r = await setInFile(path.resolve(file), keyPath, value, envOf(flags));
+    const r = await (await sops()).setInFile(path.resolve(file), keyPath, value, envOf(flags));
     if (report(r.diagnostics) || !r.value) return setCode(1);
-    if (r.value.changed) writeFileAtomic(file, r.value.bytes);
+    if (r.value.changed) (await sops()).writeFileAtomic(file, r.value.bytes);
     setCode(0);
   });
 
@@ -174,7 +172,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
   ).action(async (files: string[], flags: KeyFlags & { dryRun?: boolean }) => {
     let failed = false;
     for (const file of files) {
-      const r = await updateKeysFile(path.resolve(file), envOf(flags));
+      const r = await (await sops()).updateKeysFile(path.resolve(file), envOf(flags));
       if (report(r.diagnostics) || !r.value) {
         failed = true;
         continue;
@@ -183,7 +181,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
         process.stdout.write(`${file}: recipients already up to date\n`);
         continue;
       }
-      if (!flags.dryRun) writeFileAtomic(file, r.value.bytes);
+      if (!flags.dryRun) (await sops()).writeFileAtomic(file, r.value.bytes);
       const changes = [...r.value.added.map((a) => `+${a}`), ...r.value.removed.map((a) => `-${a}`)];
       process.stdout.write(`${file}: ${changes.join(" ")}${flags.dryRun ? " (dry run)" : ""}\n`);
     }
@@ -198,12 +196,12 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
   ).action(async (files: string[], flags: KeyFlags) => {
     let failed = false;
     for (const file of files) {
-      const r = await rotateFile(path.resolve(file), envOf(flags));
+      const r = await (await sops()).rotateFile(path.resolve(file), envOf(flags));
       if (report(r.diagnostics) || !r.value) {
         failed = true;
         continue;
       }
-      writeFileAtomic(file, r.value);
+      (await sops()).writeFileAtomic(file, r.value);
       process.stdout.write(`${file}: rotated\n`);
     }
     setCode(failed ? 1 : 0);
@@ -213,8 +211,8 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
     .command("status")
     .description("encrypted files and their recipients; files the rules name that are not encrypted")
     .argument("[dir]", "directory", ".")
-    .action((dir: string) => {
-      const r = secretsStatus(dir, { cwd: process.cwd() });
+    .action(async (dir: string) => {
+      const r = (await sops()).secretsStatus(dir, { cwd: process.cwd() });
       for (const s of r.value ?? []) {
         if (!s.encrypted) continue;
         const keys = [...s.recipients, ...s.otherKeys.map((k) => `(${k})`)].join(", ");
