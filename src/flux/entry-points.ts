@@ -158,15 +158,22 @@ function rootKustomization(
   return readFluxKustomization(obj, origin, namespace);
 }
 
-/** Flux Operator's FluxInstance `spec.sync` creates a Kustomization and source named after the namespace. */
+/**
+ * Flux Operator's FluxInstance `spec.sync` creates a Kustomization and a source, both named `sync.name`, or after
+ * the namespace when that is unset.
+ */
 function syncKustomization(namespace: string, sync: ValueMap, origin: Position): FluxKustomization {
   return rootKustomization(
-    namespace,
+    syncName(namespace, sync),
     namespace,
     str(sync.path) || ".",
     str(sync.kind) || "GitRepository",
     origin,
   );
+}
+
+function syncName(namespace: string, sync: ValueMap): string {
+  return str(sync.name) || namespace;
 }
 
 /**
@@ -187,7 +194,7 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       found.push({
         cluster: cleanPath(root.path),
         root,
-        source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
+        source: { kind: root.sourceRef.kind, namespace: ns, name: syncName(ns, sync), url: str(sync.url) },
         via: "FluxInstance",
       });
     } else if (
@@ -202,7 +209,7 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       found.push({
         cluster: cleanPath(root.path),
         root,
-        source: { kind: root.sourceRef.kind, namespace: ns, name: ns, url: str(sync.url) },
+        source: { kind: root.sourceRef.kind, namespace: ns, name: syncName(ns, sync), url: str(sync.url) },
         via: "flux-instance HelmRelease",
       });
     } else if (o.kind === undefined && isMap(getPath(o, ["instance", "sync"]))) {
@@ -216,7 +223,7 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
         source: {
           kind: root.sourceRef.kind,
           namespace: "flux-system",
-          name: "flux-system",
+          name: syncName("flux-system", sync),
           url: str(sync.url),
         },
         via: "flux-instance values",

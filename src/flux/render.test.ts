@@ -87,6 +87,33 @@ describe("homeops build on mini repositories", () => {
     }
   });
 
+  it("names the FluxInstance's source and root Kustomization after spec.sync.name", () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-syncname-")));
+    try {
+      const write = (rel: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, rel), text);
+      };
+      write(
+        "clusters/main/flux-instance.yaml",
+        "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  sync:\n    kind: GitRepository\n    name: home-ops\n    url: https://example.com/home-ops.git\n    ref: refs/heads/main\n    path: clusters/main\n",
+      );
+      write(
+        "clusters/main/apps.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: home-ops\n",
+      );
+      write("apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n");
+      const r = renderRepository(tmp);
+      expect(r.kustomizations.map((k) => `${k.namespace}/${k.name}`)).toEqual([
+        "flux-system/home-ops",
+        "flux-system/apps",
+      ]);
+      expect(r.kustomizations[1]?.objects.map((o) => getPath(o, ["metadata", "name"]))).toEqual(["c"]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it("masks secrets unless asked", () => {
     const masked = renderYaml(renderRepository(repos.sops!));
     expect(masked).not.toContain("hunter2");
