@@ -110,8 +110,8 @@ export function generateKustomization(input: GenerateInput): GenerateResult {
 }
 
 /**
- * The generator as an engine hook. Problems go to `diags`; when the generator fails (Flux stops before kustomize)
- * the hook still returns its best effort, so callers should look at `diags` for FLX2xx errors.
+ * The generator as an engine hook. Problems go to `diags`; when the generator fails, Flux stops before kustomize,
+ * and so does the build (the hook returns undefined).
  */
 export function generatorOverrideTop(
   fs: RepoFs,
@@ -122,7 +122,7 @@ export function generatorOverrideTop(
   return (existing, dir) => {
     const r = generateKustomization({ ...opts, fs, dir, spec, existing });
     diags.addAll(r.diagnostics);
-    return r.kustomization;
+    return r.ok ? r.kustomization : undefined;
   };
 }
 

@@ -114,6 +114,26 @@ describe("homeops build on mini repositories", () => {
     }
   });
 
+  it("stops where Flux's generated kustomization fails, reporting that once", () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-genfail-")));
+    try {
+      fs.mkdirSync(path.join(tmp, "apps"));
+      fs.writeFileSync(path.join(tmp, "apps", "values.yaml"), "foo: bar\n");
+      fs.writeFileSync(
+        path.join(tmp, "apps", "cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+      );
+      const r = renderRepository(tmp, { path: "apps" });
+      expect(r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`).sort()).toEqual([
+        "FLX011 apps:0",
+        "FLX201 apps/values.yaml:1",
+      ]);
+      expect(r.kustomizations[0]?.objects).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it("masks secrets unless asked", () => {
     const masked = renderYaml(renderRepository(repos.sops!));
     expect(masked).not.toContain("hunter2");

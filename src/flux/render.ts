@@ -720,10 +720,11 @@ function buildKustomization(
   } else {
     built = run();
   }
-  const buildErrors = built.diagnostics.filter((d) => d.severity === "error");
   diags.addAll(
     target.fs === repoFs ? built.diagnostics : built.diagnostics.map((d) => relocate(d, target.toRepo)),
   );
+  // The generator's errors (Flux stops there) and kustomize's.
+  const buildErrors = diags.items.filter((d) => d.severity === "error");
   if (buildErrors.length > 0) {
     diags.error(
       "FLX011",

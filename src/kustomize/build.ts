@@ -41,7 +41,11 @@ export interface BuildOptions {
    * Rewrites the top-level kustomization before it is used (Flux's generator merges its spec fields in, or
    * writes one when the directory has none). Gets the parsed file, or undefined when the directory has none.
    */
-  overrideTop?: (existing: ValueMap | undefined, dir: string) => ValueMap;
+  /**
+   * Replaces the top kustomization (Flux's generator); undefined when it failed and reported why, which ends
+   * the build without a word of kustomize's own.
+   */
+  overrideTop?: (existing: ValueMap | undefined, dir: string) => ValueMap | undefined;
 }
 
 export interface BuildResult {
@@ -146,6 +150,8 @@ export class BuildRun {
   readonly overrideTop: BuildOptions["overrideTop"];
   /** Whether objects carry kustomize's `config.kubernetes.io/origin` annotation (buildMetadata: originAnnotations). */
   origins = false;
+  /** The top kustomization's override failed (it reported why): nothing is built. */
+  stopped = false;
 
   constructor(engine: KustomizeEngine, opts: BuildOptions) {
     this.engine = engine;
@@ -261,6 +267,10 @@ export class BuildRun {
     if (override) {
       const existing = doc && isMap(doc.value) ? doc.value : undefined;
       const value = override(existing ? deepClone(existing) : undefined, real);
+      if (value === undefined) {
+        this.stopped = true;
+        return undefined;
+      }
       const base = doc;
       doc = {
         value,
