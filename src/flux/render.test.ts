@@ -124,8 +124,8 @@ describe("homeops build on mini repositories", () => {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
       );
       const r = renderRepository(tmp, { path: "apps" });
-      expect(r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`).sort()).toEqual([
-        "FLX011 apps:0",
+      expect(r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line ?? ""}`).sort()).toEqual([
+        "FLX011 apps:",
         "FLX201 apps/values.yaml:1",
       ]);
       expect(r.kustomizations[0]?.objects).toEqual([]);
