@@ -78,6 +78,9 @@ export function goRegex(pattern: string): RegExp | string {
     flags += inline[1] as string;
     p = p.slice(inline[0].length);
   }
+  const scoped = scopeInlineFlags(p);
+  if (scoped === undefined) return "inline flags other than i, m and s are not supported";
+  p = scoped;
   if (/\(\?[=!]|\(\?<[=!]|\\[1-9]|\\k</.test(p)) return "lookarounds and backreferences are not RE2";
   p = p.replaceAll("(?P<", "(?<").replaceAll("\\A", "^").replaceAll("\\z", "$");
   for (const f of [flags, flags.replace("u", "")]) {
@@ -88,4 +91,55 @@ export function goRegex(pattern: string): RegExp | string {
     }
   }
   return "not a valid regular expression";
+}
+
+/**
+ * RE2's `(?flags)` inside a pattern applies to the rest of the enclosing group; JavaScript only has the scoped
+ * form `(?flags:…)`, so the rest of the group is wrapped. Undefined for flags JavaScript lacks (U) or clearing.
+ */
+function scopeInlineFlags(p: string): string | undefined {
+  if (!p.includes("(?")) return p;
+  let out = "";
+  /** For each open group: how many scoped groups to close with it. */
+  const open: number[] = [0];
+  let inClass = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i] as string;
+    if (c === "\\") {
+      out += c + (p[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      out += c;
+      continue;
+    }
+    if (c === "(") {
+      const m = /^\(\?([A-Za-z-]*)\)/.exec(p.slice(i));
+      if (m) {
+        if (!/^[ims]+$/.test(m[1] as string)) return undefined;
+        out += `(?${m[1]}:`;
+        open[open.length - 1] = (open[open.length - 1] as number) + 1;
+        i += m[0].length - 1;
+        continue;
+      }
+      open.push(0);
+      out += c;
+      continue;
+    }
+    if (c === ")") {
+      out += ")".repeat(open.pop() ?? 0);
+      if (open.length === 0) open.push(0);
+      out += c;
+      continue;
+    }
+    out += c;
+  }
+  return out + ")".repeat(open[0] ?? 0);
 }
