@@ -6,7 +6,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareGoYamlKeys, emitYaml, emitYamlStream, formatFloatG, yamlNumberText } from "./emit.ts";
+import {
+  analyze,
+  analyzeByCharacter,
+  compareGoYamlKeys,
+  emitYaml,
+  emitYamlStream,
+  formatFloatG,
+  yamlNumberText,
+} from "./emit.ts";
 import {
   decodeValue,
   kubectlAvailable,
@@ -165,4 +173,88 @@ describe("live differential against kubectl", () => {
     },
     60_000,
   );
+});
+
+describe("scalar analysis", () => {
+  it("the regular-expression analysis equals libyaml's character loop", () => {
+    const alphabet = [
+      "a",
+      "Z",
+      "0",
+      " ",
+      "  ",
+      "\t",
+      "\n",
+      "\r",
+      "\u0085",
+      "\u2028",
+      "\u2029",
+      ":",
+      "#",
+      "-",
+      "?",
+      "!",
+      "&",
+      "*",
+      "|",
+      ">",
+      "'",
+      '"',
+      "%",
+      "@",
+      "`",
+      ",",
+      "[",
+      "]",
+      "{",
+      "}",
+      ".",
+      "---",
+      "...",
+      "\u0000",
+      "\u007f",
+      "\u00a0",
+      "é",
+      "\ufeff",
+      "\ufffe",
+      "😀",
+      "\ud800",
+      "\udc00",
+      "\ue000",
+      "\u00ff",
+    ];
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const samples = [
+      "",
+      "a",
+      "a:",
+      "a: b",
+      "a:b",
+      "#a",
+      "a #b",
+      "a#b",
+      "- a",
+      "-a",
+      ":",
+      "? x",
+      "--- a",
+      "...",
+      " a",
+      "a ",
+      "\na",
+      "a\n",
+      "a\n b",
+      "a \nb",
+    ];
+    for (let i = 0; i < 20000; i++) {
+      let s = "";
+      for (let j = rnd(8); j >= 0; j--) s += alphabet[rnd(alphabet.length)];
+      samples.push(s);
+    }
+    for (const s of samples) expect(analyze(s), JSON.stringify(s)).toEqual(analyzeByCharacter(s));
+  });
 });

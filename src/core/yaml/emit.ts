@@ -402,7 +402,66 @@ function isBlankZ(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0 || isBreak(c);
 }
 
-function analyze(s: string): Analysis {
+/**
+ * yaml_emitter_analyze_scalar, with each property found by one regular-expression scan (native code) instead of
+ * a loop over characters: the emitter spends most of its time here on large CRDs. `analyzeByCharacter` is the
+ * loop itself; a test holds the two equal.
+ */
+export function analyze(s: string): Analysis {
+  const n = s.length;
+  if (n === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  }
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(n - 1);
+  const lineBreaks = ANY_BREAK.test(s);
+  const leadingSpace = first === 0x20;
+  const leadingBreak = isBreak(first);
+  const trailingSpace = last === 0x20;
+  const trailingBreak = isBreak(last);
+  const breakSpace = lineBreaks && BREAK_SPACE.test(s);
+  const spaceBreak = lineBreaks && SPACE_BREAK.test(s);
+  const special = NOT_PRINTABLE.test(s);
+  const blockIndicators =
+    s.startsWith("---") ||
+    s.startsWith("...") ||
+    LEADING_INDICATOR.test(s) ||
+    (n > 1 && (COLON_WS.test(s) || HASH_AFTER_BLANK.test(s)));
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+    blockAllowed = false;
+  }
+  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
+  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+const ANY_BREAK = /[\n\r\u0085\u2028\u2029]/;
+const BREAK_SPACE = /[\n\r\u0085\u2028\u2029] /;
+const SPACE_BREAK = / [\n\r\u0085\u2028\u2029]/;
+/** Not is_printable: astral characters count too (the loop sees code points above 0xfffd). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+/** An indicator as the first character (`-`, `?`, `:` only when a blank or the end follows). */
+const LEADING_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?:[ \t]|$))/;
+/** `:` after the first character, followed by a space, a tab or the end. */
+const EXOTIC_BREAK_OR_SURROGATE = /[\r\u0085\u2028\u2029\ud800-\udfff]/;
+const COLON_WS = /[\s\S]:(?:[ \t]|$)/;
+/** `#` after the first character, preceded by a blank (space, tab, NUL or a break). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of libyaml's blanks
+const HASH_AFTER_BLANK = /[ \t\0\n\r\u0085\u2028\u2029]#/;
+
+/** The character loop of yaml_emitter_analyze_scalar, kept as the reference `analyze` is tested against. */
+export function analyzeByCharacter(s: string): Analysis {
   if (s.length === 0) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   }
@@ -908,6 +967,25 @@ class Emitter {
     let breaks = true;
     const n = s.length;
     let lineStart = 0;
+    if (!EXOTIC_BREAK_OR_SURROGATE.test(s)) {
+      // Only "\n" breaks and no surrogates (most text): jump from break to break.
+      for (;;) {
+        const i = s.indexOf("\n", lineStart);
+        const end = i < 0 ? n : i;
+        if (end > lineStart) {
+          if (breaks) this.writeIndent();
+          this.put(s.slice(lineStart, end), end - lineStart);
+          this.indention = false;
+          breaks = false;
+        }
+        if (i < 0) return;
+        this.out.push("\n");
+        this.column = 0;
+        this.indention = true;
+        breaks = true;
+        lineStart = i + 1;
+      }
+    }
     // Lines between breaks are written whole; each non-empty line starts with write_indent.
     for (let i = 0; i <= n; i++) {
       const c = i < n ? s.charCodeAt(i) : -1;
