@@ -427,22 +427,35 @@ export function analyze(s: string): Analysis {
     s.startsWith("...") ||
     LEADING_INDICATOR.test(s) ||
     (n > 1 && (COLON_WS.test(s) || HASH_AFTER_BLANK.test(s)));
-  let blockPlainAllowed = true;
-  let singleQuotedAllowed = true;
-  let blockAllowed = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
-  if (trailingSpace) blockAllowed = false;
-  if (breakSpace) {
-    blockPlainAllowed = false;
-    singleQuotedAllowed = false;
-  }
-  if (spaceBreak || special) {
-    blockPlainAllowed = false;
-    singleQuotedAllowed = false;
-    blockAllowed = false;
-  }
-  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
-  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+  return allowedStyles({
+    lineBreaks,
+    blockIndicators,
+    edgeBlank: leadingSpace || leadingBreak || trailingSpace || trailingBreak,
+    trailingSpace,
+    breakSpace,
+    spaceBreak,
+    special,
+  });
+}
+
+/** The end of yaml_emitter_analyze_scalar: which styles the scalar's properties allow. */
+function allowedStyles(f: {
+  lineBreaks: boolean;
+  blockIndicators: boolean;
+  /** A leading or trailing space or break. */
+  edgeBlank: boolean;
+  trailingSpace: boolean;
+  breakSpace: boolean;
+  spaceBreak: boolean;
+  special: boolean;
+}): Analysis {
+  const noQuotes = f.spaceBreak || f.special;
+  return {
+    multiline: f.lineBreaks,
+    blockPlainAllowed: !(f.edgeBlank || f.breakSpace || noQuotes || f.lineBreaks || f.blockIndicators),
+    singleQuotedAllowed: !(f.breakSpace || noQuotes),
+    blockAllowed: !(f.trailingSpace || noQuotes),
+  };
 }
 
 const ANY_BREAK = /[\n\r\u0085\u2028\u2029]/;
@@ -538,22 +551,15 @@ export function analyzeByCharacter(s: string): Analysis {
     precededByWs = isBlankZ(c);
     i += w;
   }
-  let blockPlainAllowed = true;
-  let singleQuotedAllowed = true;
-  let blockAllowed = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
-  if (trailingSpace) blockAllowed = false;
-  if (breakSpace) {
-    blockPlainAllowed = false;
-    singleQuotedAllowed = false;
-  }
-  if (spaceBreak || special) {
-    blockPlainAllowed = false;
-    singleQuotedAllowed = false;
-    blockAllowed = false;
-  }
-  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
-  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+  return allowedStyles({
+    lineBreaks,
+    blockIndicators,
+    edgeBlank: leadingSpace || leadingBreak || trailingSpace || trailingBreak,
+    trailingSpace,
+    breakSpace,
+    spaceBreak,
+    special,
+  });
 }
 
 /** encoder.stringv's requested style followed by yaml_emitter_select_scalar_style (block context). */
