@@ -277,9 +277,23 @@ function compareNoSurrogates(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const ASCII_LETTERS = /^[A-Za-z]*$/;
 
+/** Key lists already put in goyaml's order, by their text (maps repeat the same key sets, in CRDs above all). */
+const sortedKeysCache = new Map<string, string[]>();
+const SORTED_KEYS_CACHE_LIMIT = 4096;
+
 function sortedYamlKeys(m: ValueMap): string[] {
   const keys = Object.keys(m);
   if (keys.length < 2) return keys;
+  const id = keys.join("\u0000");
+  const hit = sortedKeysCache.get(id);
+  // Keys may hold NUL themselves: a hit counts only if it lists exactly this map's keys.
+  if (hit && hit.length === keys.length && hit.every((k) => Object.hasOwn(m, k))) return hit;
+  const sorted = sortKeys(keys);
+  if (sortedKeysCache.size < SORTED_KEYS_CACHE_LIMIT) sortedKeysCache.set(id, sorted);
+  return sorted;
+}
+
+function sortKeys(keys: string[]): string[] {
   let letters = true;
   let surrogates = false;
   for (const k of keys) {
@@ -581,6 +595,16 @@ function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
 /** Text whose analysis is trivial: ASCII word characters and `./-`, not starting with an indicator. */
 const SIMPLE_TEXT = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/;
 
+const BREAK_SPACES: string[] = [];
+function breakAndSpaces(n: number): string {
+  let s = BREAK_SPACES[n];
+  if (s === undefined) {
+    s = `\n${" ".repeat(n)}`;
+    if (n < 256) BREAK_SPACES[n] = s;
+  }
+  return s;
+}
+
 const SPACES: string[] = [];
 function spaces(n: number): string {
   let s = SPACES[n];
@@ -671,9 +695,11 @@ class Emitter {
 
   private writeIndent(): void {
     const indent = Math.max(this.indent, 0);
-    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
-      this.putBreak();
-    if (this.column < indent) this.put(spaces(indent - this.column), indent - this.column);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
+      // The break and the indentation as one piece.
+      this.out.push(breakAndSpaces(indent));
+      this.column = indent;
+    } else if (this.column < indent) this.put(spaces(indent - this.column), indent - this.column);
     this.whitespace = true;
     this.indention = true;
   }
