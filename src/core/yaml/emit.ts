@@ -277,23 +277,9 @@ function compareNoSurrogates(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const ASCII_LETTERS = /^[A-Za-z]*$/;
 
-/** Key lists already put in goyaml's order, by their text (maps repeat the same key sets, in CRDs above all). */
-const sortedKeysCache = new Map<string, string[]>();
-const SORTED_KEYS_CACHE_LIMIT = 4096;
-
 function sortedYamlKeys(m: ValueMap): string[] {
   const keys = Object.keys(m);
   if (keys.length < 2) return keys;
-  const id = keys.join("\u0000");
-  const hit = sortedKeysCache.get(id);
-  // Keys may hold NUL themselves: a hit counts only if it lists exactly this map's keys.
-  if (hit && hit.length === keys.length && hit.every((k) => Object.hasOwn(m, k))) return hit;
-  const sorted = sortKeys(keys);
-  if (sortedKeysCache.size < SORTED_KEYS_CACHE_LIMIT) sortedKeysCache.set(id, sorted);
-  return sorted;
-}
-
-function sortKeys(keys: string[]): string[] {
   let letters = true;
   let surrogates = false;
   for (const k of keys) {
