@@ -111,14 +111,19 @@ for (const repo of fs.readdirSync(corpus).sort()) {
       : Number.NaN;
   let line = `  ${repo}: ${ksPaths.length} Kustomizations rendered in ${render.toFixed(0)} ms, printed as YAML by ${build.toFixed(0)} ms; parsing its ${files.length} YAML files once: ${parse.toFixed(0)} ms with the yaml package (render ${(render / parse).toFixed(2)}x that), ${ownParse.toFixed(0)} ms with homeops's loader (${(render / ownParse).toFixed(2)}x); peak RSS ${peak} MB (with tsx)`;
   if (which("kubectl") && !process.env.BENCH_SKIP_KUBECTL) {
-    const t = performance.now();
-    for (const p of ksPaths) {
-      spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], {
-        stdio: "ignore",
-      });
+    // Best of two loops, as homeops gets its best of several rounds.
+    const loops: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      for (const p of ksPaths) {
+        spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], {
+          stdio: "ignore",
+        });
+      }
+      loops.push(performance.now() - t);
     }
-    const kubectl = performance.now() - t;
-    line += `; kubectl loop over the same paths: ${kubectl.toFixed(0)} ms (${(kubectl / build).toFixed(1)}x homeops build, ${(kubectl / render).toFixed(1)}x the render alone)`;
+    const kubectl = Math.min(...loops);
+    line += `; kubectl loop over the same paths (best of 2): ${kubectl.toFixed(0)} ms (${(kubectl / build).toFixed(1)}x homeops build, ${(kubectl / render).toFixed(1)}x the render alone)`;
   }
   console.log(line);
 }
