@@ -159,21 +159,24 @@ function rootKustomization(
 }
 
 /**
- * Flux Operator's FluxInstance `spec.sync` creates a Kustomization and a source, both named `sync.name`, or after
- * the namespace when that is unset.
+ * Flux Operator's FluxInstance `spec.sync` creates a Kustomization and a source in `namespace`, both named
+ * `sync.name`, or after the namespace when that is unset.
  */
-function syncKustomization(namespace: string, sync: ValueMap, origin: Position): FluxKustomization {
-  return rootKustomization(
-    syncName(namespace, sync),
+function syncEntry(namespace: string, sync: ValueMap, d: RepoDoc, via: EntryPoint["via"]): EntryPoint {
+  const name = str(sync.name) || namespace;
+  const root = rootKustomization(
+    name,
     namespace,
     str(sync.path) || ".",
     str(sync.kind) || "GitRepository",
-    origin,
+    at(d),
   );
-}
-
-function syncName(namespace: string, sync: ValueMap): string {
-  return str(sync.name) || namespace;
+  return {
+    cluster: cleanPath(root.path),
+    root,
+    source: { kind: root.sourceRef.kind, namespace, name, url: str(sync.url) },
+    via,
+  };
 }
 
 /**
@@ -189,14 +192,7 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
     if (o.kind === "FluxInstance" && groupOf(o) === "fluxcd.controlplane.io") {
       const sync = getPath(o, ["spec", "sync"]);
       if (!isMap(sync)) continue;
-      const ns = metaNamespace(o) || "flux-system";
-      const root = syncKustomization(ns, sync, at(d));
-      found.push({
-        cluster: cleanPath(root.path),
-        root,
-        source: { kind: root.sourceRef.kind, namespace: ns, name: syncName(ns, sync), url: str(sync.url) },
-        via: "FluxInstance",
-      });
+      found.push(syncEntry(metaNamespace(o) || "flux-system", sync, d, "FluxInstance"));
     } else if (
       o.kind === "HelmRelease" &&
       groupOf(o) === "helm.toolkit.fluxcd.io" &&
@@ -205,29 +201,12 @@ export function findEntryPoints(fs: RepoFs, docs: readonly RepoDoc[], diags: Dia
       const sync = getPath(o, ["spec", "values", "instance", "sync"]);
       if (!isMap(sync)) continue;
       const ns = str(getPath(o, ["spec", "targetNamespace"])) || metaNamespace(o) || "flux-system";
-      const root = syncKustomization(ns, sync, at(d));
-      found.push({
-        cluster: cleanPath(root.path),
-        root,
-        source: { kind: root.sourceRef.kind, namespace: ns, name: syncName(ns, sync), url: str(sync.url) },
-        via: "flux-instance HelmRelease",
-      });
+      found.push(syncEntry(ns, sync, d, "flux-instance HelmRelease"));
     } else if (o.kind === undefined && isMap(getPath(o, ["instance", "sync"]))) {
       // A values file of the flux-instance chart (fed to its HelmRelease through valuesFrom).
       const sync = getPath(o, ["instance", "sync"]) as ValueMap;
       if (typeof sync.path !== "string") continue;
-      const root = syncKustomization("flux-system", sync, at(d));
-      found.push({
-        cluster: cleanPath(root.path),
-        root,
-        source: {
-          kind: root.sourceRef.kind,
-          namespace: "flux-system",
-          name: syncName("flux-system", sync),
-          url: str(sync.url),
-        },
-        via: "flux-instance values",
-      });
+      found.push(syncEntry("flux-system", sync, d, "flux-instance values"));
     }
   }
   // Bootstrap manifests: a Kustomization whose GitRepository is defined in the same file.

@@ -542,7 +542,7 @@ function sameVars(a: Map<string, VarSource>, b: Map<string, VarSource>): boolean
 function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  for (const k of keys) if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
   return true;
 }
 

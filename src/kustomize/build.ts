@@ -150,8 +150,6 @@ export class BuildRun {
   readonly overrideTop: BuildOptions["overrideTop"];
   /** Whether objects carry kustomize's `config.kubernetes.io/origin` annotation (buildMetadata: originAnnotations). */
   origins = false;
-  /** The top kustomization's override failed (it reported why): nothing is built. */
-  stopped = false;
 
   constructor(engine: KustomizeEngine, opts: BuildOptions) {
     this.engine = engine;
@@ -267,10 +265,7 @@ export class BuildRun {
     if (override) {
       const existing = doc && isMap(doc.value) ? doc.value : undefined;
       const value = override(existing ? deepClone(existing) : undefined, real);
-      if (value === undefined) {
-        this.stopped = true;
-        return undefined;
-      }
+      if (value === undefined) return undefined;
       const base = doc;
       doc = {
         value,
