@@ -1,11 +1,13 @@
 /**
  * Helpers shared by emit.test.ts and scripts/gen-emit-golden.ts: writing Values as YAML that kubectl's
- * loader reads back exactly, running `kubectl kustomize`, and (de)serialising Values in JSON fixtures.
+ * loader reads back exactly, running `kubectl kustomize`, (de)serialising Values in JSON fixtures, and libyaml's
+ * scalar analysis as a character loop.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Analysis, allowedStyles, isBreak, isPrintable } from "./emit.ts";
 import { formatGoJsonNumber } from "./go-json.ts";
 import { isMap, newMap, type Value } from "./value.ts";
 
@@ -225,4 +227,97 @@ export function randomValue(rnd: () => number, depth = 0): Value {
     return Math.round(rnd() * 1e6) / 1000;
   }
   return randomTrickyString(rnd);
+}
+
+/** The character loop of libyaml's yaml_emitter_analyze_scalar: the reference `analyze` is tested against. */
+export function analyzeByCharacter(s: string): Analysis {
+  if (s.length === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  }
+  let blockIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWs = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  if (s.startsWith("---") || s.startsWith("...")) blockIndicators = true;
+  const n = s.length;
+  for (let i = 0; i < n; ) {
+    const c = s.codePointAt(i)!;
+    const w = c > 0xffff ? 2 : 1;
+    const next = i + w < n ? s.charCodeAt(i + w) : -1;
+    const followedByWs = next === -1 || next === 0x20 || next === 0x09;
+    if (i === 0) {
+      switch (c) {
+        case 0x23: // # , [ ] { } & * ! | > ' " % @ `
+        case 0x2c:
+        case 0x5b:
+        case 0x5d:
+        case 0x7b:
+        case 0x7d:
+        case 0x26:
+        case 0x2a:
+        case 0x21:
+        case 0x7c:
+        case 0x3e:
+        case 0x27:
+        case 0x22:
+        case 0x25:
+        case 0x40:
+        case 0x60:
+          blockIndicators = true;
+          break;
+        case 0x3f: // ? :
+        case 0x3a:
+          if (followedByWs) blockIndicators = true;
+          break;
+        case 0x2d: // -
+          if (followedByWs) blockIndicators = true;
+          break;
+      }
+    } else if (c === 0x3a) {
+      if (followedByWs) blockIndicators = true;
+    } else if (c === 0x23) {
+      if (precededByWs) blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (i + w === n) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i + w === n) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWs = isBlankZ(c);
+    i += w;
+  }
+  return allowedStyles({
+    lineBreaks,
+    blockIndicators,
+    edgeBlank: leadingSpace || leadingBreak || trailingSpace || trailingBreak,
+    trailingSpace,
+    breakSpace,
+    spaceBreak,
+    special,
+  });
+}
+
+function isBlankZ(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0 || isBreak(c);
 }

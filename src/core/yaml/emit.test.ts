@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   analyze,
-  analyzeByCharacter,
   compareGoYamlKeys,
   emitYaml,
   emitYamlStream,
@@ -16,6 +15,7 @@ import {
   yamlNumberText,
 } from "./emit.ts";
 import {
+  analyzeByCharacter,
   decodeValue,
   kubectlAvailable,
   kubectlKustomize,

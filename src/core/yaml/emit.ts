@@ -377,7 +377,7 @@ const DOUBLE = 2;
 const LITERAL = 3;
 type Style = typeof PLAIN | typeof SINGLE | typeof DOUBLE | typeof LITERAL;
 
-interface Analysis {
+export interface Analysis {
   multiline: boolean;
   blockPlainAllowed: boolean;
   singleQuotedAllowed: boolean;
@@ -385,7 +385,7 @@ interface Analysis {
 }
 
 /** libyaml is_printable: which characters may appear unescaped (with unicode output on). */
-function isPrintable(c: number): boolean {
+export function isPrintable(c: number): boolean {
   return (
     c === 0x0a ||
     (c >= 0x20 && c <= 0x7e) ||
@@ -394,18 +394,14 @@ function isPrintable(c: number): boolean {
   );
 }
 
-function isBreak(c: number): boolean {
+export function isBreak(c: number): boolean {
   return c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
-}
-
-function isBlankZ(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0 || isBreak(c);
 }
 
 /**
  * yaml_emitter_analyze_scalar, with each property found by one regular-expression scan (native code) instead of
- * a loop over characters: the emitter spends most of its time here on large CRDs. `analyzeByCharacter` is the
- * loop itself; a test holds the two equal.
+ * a loop over characters: the emitter spends most of its time here on large CRDs. A test holds it equal to the
+ * loop itself (`analyzeByCharacter` in emit-test-support.ts).
  */
 export function analyze(s: string): Analysis {
   const n = s.length;
@@ -439,7 +435,7 @@ export function analyze(s: string): Analysis {
 }
 
 /** The end of yaml_emitter_analyze_scalar: which styles the scalar's properties allow. */
-function allowedStyles(f: {
+export function allowedStyles(f: {
   lineBreaks: boolean;
   blockIndicators: boolean;
   /** A leading or trailing space or break. */
@@ -472,95 +468,6 @@ const COLON_WS = /[\s\S]:(?:[ \t]|$)/;
 /** `#` after the first character, preceded by a blank (space, tab, NUL or a break). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of libyaml's blanks
 const HASH_AFTER_BLANK = /[ \t\0\n\r\u0085\u2028\u2029]#/;
-
-/** The character loop of yaml_emitter_analyze_scalar, kept as the reference `analyze` is tested against. */
-export function analyzeByCharacter(s: string): Analysis {
-  if (s.length === 0) {
-    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  }
-  let blockIndicators = false;
-  let lineBreaks = false;
-  let special = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let precededByWs = true;
-  let previousSpace = false;
-  let previousBreak = false;
-  if (s.startsWith("---") || s.startsWith("...")) blockIndicators = true;
-  const n = s.length;
-  for (let i = 0; i < n; ) {
-    const c = s.codePointAt(i)!;
-    const w = c > 0xffff ? 2 : 1;
-    const next = i + w < n ? s.charCodeAt(i + w) : -1;
-    const followedByWs = next === -1 || next === 0x20 || next === 0x09;
-    if (i === 0) {
-      switch (c) {
-        case 0x23: // # , [ ] { } & * ! | > ' " % @ `
-        case 0x2c:
-        case 0x5b:
-        case 0x5d:
-        case 0x7b:
-        case 0x7d:
-        case 0x26:
-        case 0x2a:
-        case 0x21:
-        case 0x7c:
-        case 0x3e:
-        case 0x27:
-        case 0x22:
-        case 0x25:
-        case 0x40:
-        case 0x60:
-          blockIndicators = true;
-          break;
-        case 0x3f: // ? :
-        case 0x3a:
-          if (followedByWs) blockIndicators = true;
-          break;
-        case 0x2d: // -
-          if (followedByWs) blockIndicators = true;
-          break;
-      }
-    } else if (c === 0x3a) {
-      if (followedByWs) blockIndicators = true;
-    } else if (c === 0x23) {
-      if (precededByWs) blockIndicators = true;
-    }
-    if (!isPrintable(c)) special = true;
-    if (c === 0x20) {
-      if (i === 0) leadingSpace = true;
-      if (i + w === n) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i + w === n) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousSpace = false;
-      previousBreak = true;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
-    }
-    precededByWs = isBlankZ(c);
-    i += w;
-  }
-  return allowedStyles({
-    lineBreaks,
-    blockIndicators,
-    edgeBlank: leadingSpace || leadingBreak || trailingSpace || trailingBreak,
-    trailingSpace,
-    breakSpace,
-    spaceBreak,
-    special,
-  });
-}
 
 /** encoder.stringv's requested style followed by yaml_emitter_select_scalar_style (block context). */
 function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
