@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execArgv, which } from "../core/exec.ts";
+import { expectGolden } from "../core/test-support.ts";
 import { renderRepository } from "../flux/render.ts";
 import { ChangeSet } from "./changes.ts";
 import { type DiffOptions, type DiffResult, diffRepository } from "./diff.ts";
@@ -19,14 +20,8 @@ const fixture = path.join(here, "testdata", "repo");
 const git = which("git");
 if (!git) console.warn("skipping homeops diff Git tests: git is not installed");
 
-function golden(name: string, text: string): void {
-  const file = path.join(here, "testdata", "golden", name);
-  if (process.env.UPDATE_GOLDENS || !fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  expect(text).toBe(fs.readFileSync(file, "utf8"));
-}
+const golden = (name: string, text: string): void =>
+  expectGolden(path.join(here, "testdata", "golden"), name, text);
 
 function sh(cwd: string, ...args: string[]): string {
   const r = execArgv(git!, ["-c", "user.name=homeops", "-c", "user.email=homeops@example.invalid", ...args], {

@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { Diagnostics, type Position } from "../core/diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
+import { tempTree } from "../core/test-support.ts";
 import type { ValueMap } from "../core/yaml/value.ts";
 import {
   type ArtifactSpec,
@@ -21,20 +21,6 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
-
-function tree(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "artifact-test-"));
-  cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = path.join(root, rel);
-    if (rel.endsWith("/")) fs.mkdirSync(abs, { recursive: true });
-    else {
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, content);
-    }
-  }
-  return root;
-}
 
 /** Relative paths of all files (and empty directories, with a trailing slash) under `dir`. */
 function listing(dir: string): string[] {
@@ -142,7 +128,7 @@ describe("copy operations", () => {
   };
 
   it("dir/** strips the directory and copies matched sub-directories recursively", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/apps/base/**", to: "@artifact/base/" },
       { from: "@repo/apps/staging/**", to: "@artifact/staging/" },
     ]);
@@ -161,7 +147,7 @@ describe("copy operations", () => {
   });
 
   it("other globs keep the whole matched path (io/fs.Glob: ** is one segment)", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/configs/*.yaml", to: "@artifact/apps/" },
       { from: "@repo/**/*.yaml", to: "@artifact/flat/" },
     ]);
@@ -174,7 +160,7 @@ describe("copy operations", () => {
   });
 
   it("a file goes to dest/, to a file name, or into an existing directory", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/configs/a.yaml", to: "@artifact/dir/" },
       { from: "@repo/configs/a.yaml", to: "@artifact/renamed.yaml" },
       { from: "@repo/configs/b.yaml", to: "@artifact/dir" },
@@ -184,7 +170,7 @@ describe("copy operations", () => {
   });
 
   it("a directory without glob is copied as a sub-directory (cp -r), empty directories kept", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/configs", to: "@artifact/" },
       { from: "@repo/apps/staging/", to: "@artifact/x/" },
     ]);
@@ -201,7 +187,7 @@ describe("copy operations", () => {
   });
 
   it("@alias/ copies the whole (filtered) source; the archive drops default-ignored files", () => {
-    const root = tree({
+    const root = tempTree({
       ...src,
       ".sourceignore": "configs/\n",
       ".git/HEAD": "ref\n",
@@ -224,11 +210,11 @@ describe("copy operations", () => {
   });
 
   it("excludes match file names anywhere, source paths, and paths below the glob's literal root", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/configs/**", to: "@artifact/", exclude: ["*.md", "**/testdata/**", "sub/**"] },
     ]);
     expect(b.files).toEqual(["a.yaml", "b.yaml", "empty/"]);
-    const single = build(tree(src), [
+    const single = build(tempTree(src), [
       { from: "@repo/configs/notes.md", to: "@artifact/", exclude: ["*.md"] },
     ]);
     expect(single.diags.items).toEqual([]);
@@ -236,7 +222,7 @@ describe("copy operations", () => {
   });
 
   it("Merge deep-merges maps, replaces lists, folds documents, and re-marshals the YAML", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/values.yaml", to: "@artifact/chart/values.yaml" },
       { from: "@repo/values-prod.yaml", to: "@artifact/chart/values.yaml", strategy: "Merge" },
       { from: "@repo/values-prod.yaml", to: "@artifact/new.yaml", strategy: "Merge" },
@@ -250,7 +236,7 @@ describe("copy operations", () => {
   });
 
   it("Merge of a YAML list document fails the build", () => {
-    const root = tree({ "a.yaml": "a: 1\n", "list.yaml": "- 1\n" });
+    const root = tempTree({ "a.yaml": "a: 1\n", "list.yaml": "- 1\n" });
     const b = build(root, [
       { from: "@repo/a.yaml", to: "@artifact/a.yaml" },
       { from: "@repo/list.yaml", to: "@artifact/a.yaml", strategy: "Merge" },
@@ -266,7 +252,7 @@ describe("copy operations", () => {
       { name: "podinfo/Chart.yaml", data: "name: podinfo\n" },
       { name: "podinfo/templates/deploy.yaml", data: "kind: Deployment\n" },
     ]);
-    const root = tree({ "charts/podinfo-6.7.0.tgz": tgz, "charts/README.md": "x\n" });
+    const root = tempTree({ "charts/podinfo-6.7.0.tgz": tgz, "charts/README.md": "x\n" });
     const b = build(root, [
       { from: "@repo/charts/podinfo-6.7.0.tgz", to: "@artifact/", strategy: "Extract" },
       { from: "@repo/**/*.tgz", to: "@artifact/again/", strategy: "Extract" },
@@ -296,14 +282,14 @@ describe("copy operations", () => {
     [{ from: "@repo/../x", to: "@artifact/" }, "path escapes from parent"],
     [{ from: "@repo/configs", to: "@artifact/", strategy: "Extract" }, "not supported for directories"],
   ])("a failing copy operation is FLX303 and no artifact (%j)", (op, text) => {
-    const b = build(tree(src), [op]);
+    const b = build(tempTree(src), [op]);
     expect(b.art.dir).toBeUndefined();
     expect(codes(b.diags)).toEqual(["FLX303"]);
     expect(b.diags.items[0]!.message).toContain(text);
   });
 
   it("a file where a directory is needed fails like os.Root", () => {
-    const b = build(tree(src), [
+    const b = build(tempTree(src), [
       { from: "@repo/configs/a.yaml", to: "@artifact/x" },
       { from: "@repo/configs/b.yaml", to: "@artifact/x/y/" },
     ]);
@@ -311,7 +297,9 @@ describe("copy operations", () => {
   });
 
   it("an artifact named like an archive-ignored extension ends up empty", () => {
-    const b = build(tree(src), [{ from: "@repo/configs/a.yaml", to: "@artifact/" }], { name: "bundle.zip" });
+    const b = build(tempTree(src), [{ from: "@repo/configs/a.yaml", to: "@artifact/" }], {
+      name: "bundle.zip",
+    });
     expect(b.art.dir).toBeDefined();
     expect(b.files).toEqual([]);
   });
@@ -321,7 +309,7 @@ describe("reading generators", () => {
   it("sources not in this repository: FLX302 and no artifact", () => {
     const diags = new Diagnostics();
     const specs = readArtifactGenerator(generator([{ from: "@repo/a", to: "@artifact/" }]), origin, diags);
-    const art = materializeArtifact(new RepoFs(tree({ a: "x" })), specs[0]!, () => undefined);
+    const art = materializeArtifact(new RepoFs(tempTree({ a: "x" })), specs[0]!, () => undefined);
     expect(art.dir).toBeUndefined();
     expect(art.diagnostics.map((d) => d.code)).toEqual(["FLX302"]);
   });
@@ -372,7 +360,7 @@ describe("reading generators", () => {
 
   it("an artifact named like a source alias is staged inside that source (FLX304)", () => {
     const b = build(
-      tree({ "a.yaml": "a: 1\n", "b/c.yaml": "c: 1\n" }),
+      tempTree({ "a.yaml": "a: 1\n", "b/c.yaml": "c: 1\n" }),
       [{ from: "@repo/a.yaml", to: "@artifact/x/" }],
       {
         name: "repo",
@@ -383,7 +371,7 @@ describe("reading generators", () => {
   });
 
   it("spec.pathPattern expands to one artifact per matching directory", () => {
-    const root = tree({
+    const root = tempTree({
       "apps/Auth/envs/prod/k.yaml": "a\n",
       "apps/web/envs/dev/k.yaml": "w\n",
       "apps/web/other/k.yaml": "o\n",

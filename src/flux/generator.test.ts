@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Diagnostics } from "../core/diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
+import { tempTree } from "../core/test-support.ts";
 import { loadYaml } from "../core/yaml/load.ts";
 import { isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "../kustomize/build.ts";
@@ -15,26 +15,6 @@ import {
   manifestProblem,
 } from "./generator.ts";
 import { makeSourceFilter } from "./source-ignore.ts";
-
-const temps: string[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) fs.rmSync(t, { recursive: true, force: true });
-});
-
-function tree(files: Record<string, string | null>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-generator-")));
-  temps.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = path.join(root, rel);
-    if (content === null) {
-      fs.mkdirSync(abs, { recursive: true });
-    } else {
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, content);
-    }
-  }
-  return root;
-}
 
 function y(text: string): ValueMap {
   const v = loadYaml(text, "test.yaml").docs[0]?.value;
@@ -68,7 +48,7 @@ function build(root: string, rel: string, spec: Value | undefined) {
 
 describe("findOrGenerateKustomization", () => {
   it("scans recursively in lexical order; directories with a kustomization are one resource", () => {
-    const root = tree({
+    const root = tempTree({
       "apps/b.yaml": cm("b"),
       "apps/a.yml": cm("a"),
       "apps/README.md": "# not yaml",
@@ -92,7 +72,7 @@ describe("findOrGenerateKustomization", () => {
   });
 
   it("an empty tree gets namespace _placeholder, and builds to nothing", () => {
-    const root = tree({ "apps/notes.txt": "x", "apps/empty": null });
+    const root = tempTree({ "apps/notes.txt": "x", "apps/empty": null });
     const r = gen(root, "apps", {});
     expect(r.kustomization).toEqual({
       apiVersion: "kustomize.config.k8s.io/v1beta1",
@@ -105,12 +85,12 @@ describe("findOrGenerateKustomization", () => {
   });
 
   it("targetNamespace replaces the placeholder", () => {
-    const root = tree({ "apps/x": null });
+    const root = tempTree({ "apps/x": null });
     expect(gen(root, "apps", { targetNamespace: "ns" }).kustomization.namespace).toBe("ns");
   });
 
   it("a Helm values.yaml in the tree fails the build with Flux's message", () => {
-    const root = tree({
+    const root = tempTree({
       "apps/app.yaml": cm("a"),
       "apps/helm/values.yaml": "replicaCount: 1\nimage:\n  tag: x\n",
     });
@@ -126,7 +106,7 @@ describe("findOrGenerateKustomization", () => {
   });
 
   it(".sops.yaml breaks the scan unless the artifact filter removed it", () => {
-    const root = tree({ "apps/.sops.yaml": "creation_rules:\n  - age: x\n", "apps/a.yaml": cm("a") });
+    const root = tempTree({ "apps/.sops.yaml": "creation_rules:\n  - age: x\n", "apps/a.yaml": cm("a") });
     expect(gen(root, "apps", {}).ok).toBe(false);
     const filter = makeSourceFilter(new RepoFs(root), root);
     const r = gen(root, "apps", {}, { excluded: filter.excluded });
@@ -135,7 +115,7 @@ describe("findOrGenerateKustomization", () => {
   });
 
   it("malformed YAML fails too", () => {
-    const root = tree({ "apps/alert.yaml": 'a: "bad \\. escape"\n' });
+    const root = tempTree({ "apps/alert.yaml": 'a: "bad \\. escape"\n' });
     const r = gen(root, "apps", {});
     expect(r.ok).toBe(false);
     expect(r.diagnostics[0]?.message).toMatch(/^failed to decode Kubernetes YAML from apps\/alert\.yaml: /);
@@ -153,16 +133,16 @@ describe("findOrGenerateKustomization", () => {
     expect(manifestProblem(null)).toBeUndefined();
     expect(manifestProblem("scalar")).toBe("missing Resource metadata");
     // Comment-only and empty files are accepted (and listed).
-    const root = tree({ "apps/empty.yaml": "# nothing\n", "apps/docs.yaml": "---\n---\n" });
+    const root = tempTree({ "apps/empty.yaml": "# nothing\n", "apps/docs.yaml": "---\n---\n" });
     expect(gen(root, "apps", {}).kustomization.resources).toEqual(["./docs.yaml", "./empty.yaml"]);
   });
 
   it("symlinked directories are not descended, escaping links fail the walk", () => {
-    const root = tree({ "shared/s.yaml": cm("s"), "apps/a.yaml": cm("a") });
+    const root = tempTree({ "shared/s.yaml": cm("s"), "apps/a.yaml": cm("a") });
     fs.symlinkSync(path.join(root, "shared"), path.join(root, "apps/shared"));
     fs.symlinkSync(path.join(root, "shared/s.yaml"), path.join(root, "apps/linked.yaml"));
     expect(gen(root, "apps", {}).kustomization.resources).toEqual(["./a.yaml", "./linked.yaml"]);
-    const outside = tree({ "o.yaml": cm("o") });
+    const outside = tempTree({ "o.yaml": cm("o") });
     fs.symlinkSync(path.join(outside, "o.yaml"), path.join(root, "apps/zz.txt"));
     const r = gen(root, "apps", {});
     expect(r.ok).toBe(false);
@@ -172,7 +152,7 @@ describe("findOrGenerateKustomization", () => {
 
 describe("existing kustomization", () => {
   it("round trip: defaults apiVersion/kind, drops unknown fields and empty values, sorts keys", () => {
-    const root = tree({
+    const root = tempTree({
       "k/kustomization.yaml": "Resources: [a.yaml]\nnamespace: ''\nfooBar: 1\nnamePrefix: null\n",
       "k/a.yaml": cm("a"),
     });
@@ -184,7 +164,7 @@ describe("existing kustomization", () => {
   });
 
   it("no resources ⇒ buildMetadata [originAnnotations], unless spec.buildMetadata", () => {
-    const root = tree({
+    const root = tempTree({
       "g/kustomization.yaml":
         "buildMetadata: [transformerAnnotations]\nconfigMapGenerator:\n  - name: c\n    literals: [a=b]\n",
       "n/kustomization.yaml": "resources: []\n",
@@ -202,7 +182,7 @@ describe("existing kustomization", () => {
 
 describe("spec merge", () => {
   const root = () =>
-    tree({
+    tempTree({
       "k/kustomization.yaml": [
         "resources: [a.yaml]",
         "namespace: old",
@@ -301,7 +281,7 @@ describe("spec merge", () => {
           ? ["images:", `  - name: ${IMG}`, ...Object.entries(existing).map(([k, v]) => `    ${k}: ${v}`)]
           : []),
       ];
-      const r = tree({ "k/kustomization.yaml": `${kus.join("\n")}\n`, "k/d.yaml": cm("d") });
+      const r = tempTree({ "k/kustomization.yaml": `${kus.join("\n")}\n`, "k/d.yaml": cm("d") });
       const out = gen(r, "k", { images: [{ name: IMG, ...flux }] });
       expect(out.kustomization.images).toEqual([{ name: IMG, ...want }]);
     },
@@ -374,7 +354,7 @@ describe("spec merge", () => {
 
 describe("through KustomizeEngine", () => {
   it("a directory without kustomization builds with Flux's name transformers", () => {
-    const root = tree({ "apps/cm.yaml": cm("test-configmap"), "apps/sub/cm2.yaml": cm("two") });
+    const root = tempTree({ "apps/cm.yaml": cm("test-configmap"), "apps/sub/cm2.yaml": cm("two") });
     const b = build(root, "apps", {
       namePrefix: "prefix-",
       nameSuffix: "-suffix",

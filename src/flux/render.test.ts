@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { expectGolden, tempTree } from "../core/test-support.ts";
 import { getPath } from "../core/yaml/value.ts";
 import { renderJson, renderYaml } from "./output.ts";
 import { renderRepository } from "./render.ts";
@@ -21,14 +22,8 @@ const repos: Record<string, string> = {
   ),
 };
 
-function golden(name: string, text: string): void {
-  const file = path.join(here, "testdata", "golden", name);
-  if (process.env.UPDATE_GOLDENS || !fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  expect(text).toBe(fs.readFileSync(file, "utf8"));
-}
+const golden = (name: string, text: string): void =>
+  expectGolden(path.join(here, "testdata", "golden"), name, text);
 
 describe("homeops build on mini repositories", () => {
   for (const [name, root] of Object.entries(repos)) {
@@ -58,80 +53,51 @@ describe("homeops build on mini repositories", () => {
   });
 
   it("reports symlinks leading out of the repository instead of crashing", () => {
-    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-symlink-")));
-    try {
-      const repo = path.join(tmp, "repo");
-      fs.mkdirSync(path.join(repo, "apps"), { recursive: true });
-      fs.mkdirSync(path.join(tmp, "outside"));
-      fs.writeFileSync(
-        path.join(tmp, "outside", "secret.yaml"),
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
-      );
-      fs.writeFileSync(path.join(repo, "apps", "kustomization.yaml"), "resources:\n  - cm.yaml\n");
-      fs.writeFileSync(
-        path.join(repo, "apps", "cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
-      );
-      fs.symlinkSync(path.join(tmp, "outside", "secret.yaml"), path.join(repo, "apps", "linked.yaml"));
-      fs.symlinkSync(path.join(tmp, "outside"), path.join(repo, "linked-dir"));
-      const r = renderRepository(repo, { path: "apps" });
-      expect(r.kustomizations.flatMap((k) => k.objects.map((o) => getPath(o, ["metadata", "name"])))).toEqual(
-        ["c"],
-      );
-      expect(r.diagnostics.filter((d) => d.code === "FLX033").map((d) => d.file)).toEqual([
-        "apps/linked.yaml",
-        "linked-dir",
-      ]);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const tmp = tempTree({
+      "outside/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+      "repo/apps/kustomization.yaml": "resources:\n  - cm.yaml\n",
+      "repo/apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    });
+    const repo = path.join(tmp, "repo");
+    fs.symlinkSync(path.join(tmp, "outside", "secret.yaml"), path.join(repo, "apps", "linked.yaml"));
+    fs.symlinkSync(path.join(tmp, "outside"), path.join(repo, "linked-dir"));
+    const r = renderRepository(repo, { path: "apps" });
+    expect(r.kustomizations.flatMap((k) => k.objects.map((o) => getPath(o, ["metadata", "name"])))).toEqual([
+      "c",
+    ]);
+    expect(r.diagnostics.filter((d) => d.code === "FLX033").map((d) => d.file)).toEqual([
+      "apps/linked.yaml",
+      "linked-dir",
+    ]);
   });
 
   it("names the FluxInstance's source and root Kustomization after spec.sync.name", () => {
-    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-syncname-")));
-    try {
-      const write = (rel: string, text: string): void => {
-        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
-        fs.writeFileSync(path.join(tmp, rel), text);
-      };
-      write(
-        "clusters/main/flux-instance.yaml",
+    const tmp = tempTree({
+      "clusters/main/flux-instance.yaml":
         "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  sync:\n    kind: GitRepository\n    name: home-ops\n    url: https://example.com/home-ops.git\n    ref: refs/heads/main\n    path: clusters/main\n",
-      );
-      write(
-        "clusters/main/apps.yaml",
+      "clusters/main/apps.yaml":
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: home-ops\n",
-      );
-      write("apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n");
-      const r = renderRepository(tmp);
-      expect(r.kustomizations.map((k) => `${k.namespace}/${k.name}`)).toEqual([
-        "flux-system/home-ops",
-        "flux-system/apps",
-      ]);
-      expect(r.kustomizations[1]?.objects.map((o) => getPath(o, ["metadata", "name"]))).toEqual(["c"]);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+      "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n",
+    });
+    const r = renderRepository(tmp);
+    expect(r.kustomizations.map((k) => `${k.namespace}/${k.name}`)).toEqual([
+      "flux-system/home-ops",
+      "flux-system/apps",
+    ]);
+    expect(r.kustomizations[1]?.objects.map((o) => getPath(o, ["metadata", "name"]))).toEqual(["c"]);
   });
 
   it("stops where Flux's generated kustomization fails, reporting that once", () => {
-    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "homeops-genfail-")));
-    try {
-      fs.mkdirSync(path.join(tmp, "apps"));
-      fs.writeFileSync(path.join(tmp, "apps", "values.yaml"), "foo: bar\n");
-      fs.writeFileSync(
-        path.join(tmp, "apps", "cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
-      );
-      const r = renderRepository(tmp, { path: "apps" });
-      expect(r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line ?? ""}`).sort()).toEqual([
-        "FLX011 apps:",
-        "FLX201 apps/values.yaml:1",
-      ]);
-      expect(r.kustomizations[0]?.objects).toEqual([]);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const tmp = tempTree({
+      "apps/values.yaml": "foo: bar\n",
+      "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    });
+    const r = renderRepository(tmp, { path: "apps" });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line ?? ""}`).sort()).toEqual([
+      "FLX011 apps:",
+      "FLX201 apps/values.yaml:1",
+    ]);
+    expect(r.kustomizations[0]?.objects).toEqual([]);
   });
 
   it("masks secrets unless asked", () => {

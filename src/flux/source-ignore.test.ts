@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RepoFs } from "../core/repo-fs.ts";
+import { tempTree } from "../core/test-support.ts";
 import {
   goFilepathMatch,
   loadIgnorePatterns,
@@ -12,27 +12,6 @@ import {
   parsePattern,
   readPatterns,
 } from "./source-ignore.ts";
-
-const temps: string[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) fs.rmSync(t, { recursive: true, force: true });
-});
-
-/** Writes a mini tree; values are file contents, `null` makes a directory. */
-function tree(files: Record<string, string | null>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "homeops-sourceignore-"));
-  temps.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = path.join(root, rel);
-    if (content === null) {
-      fs.mkdirSync(abs, { recursive: true });
-    } else {
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, content);
-    }
-  }
-  return root;
-}
 
 const R = { NoMatch: MatchResult.NoMatch, Exclude: MatchResult.Exclude, Include: MatchResult.Include };
 
@@ -144,7 +123,12 @@ describe("gitignore pattern (go-git dialect)", () => {
 
 describe("makeSourceFilter (GitRepository artifact)", () => {
   it("default exclusions when there is no pattern of the user's", () => {
-    const root = tree({ "a.yaml": "", "img.png": "", ".github/workflows/ci.yaml": "", "sub/.sops.yaml": "" });
+    const root = tempTree({
+      "a.yaml": "",
+      "img.png": "",
+      ".github/workflows/ci.yaml": "",
+      "sub/.sops.yaml": "",
+    });
     const f = makeSourceFilter(new RepoFs(root), root);
     const ig = (rel: string, dir = false) => f.ignored(path.join(root, rel), dir);
     for (const m of [
@@ -170,7 +154,7 @@ describe("makeSourceFilter (GitRepository artifact)", () => {
   });
 
   it("spec.ignore replaces the default list (VCS stays) and wins over .sourceignore", () => {
-    const root = tree({ ".sourceignore": "" });
+    const root = tempTree({ ".sourceignore": "" });
     const f = makeSourceFilter(new RepoFs(root), root, "/clusters/**/flux-system/\n!*.png\n");
     const ig = (rel: string, dir = false) => f.ignored(path.join(root, rel), dir);
     expect(ig("img.jpg")).toBe(false);
@@ -182,13 +166,13 @@ describe("makeSourceFilter (GitRepository artifact)", () => {
   });
 
   it("an empty spec.ignore keeps the defaults", () => {
-    const root = tree({});
+    const root = tempTree({});
     const f = makeSourceFilter(new RepoFs(root), root, "\n# nothing\n");
     expect(f.ignored(path.join(root, "x.zip"), false)).toBe(true);
   });
 
   it("any .sourceignore pattern drops the default list too", () => {
-    const root = tree({ "deep/dir/.sourceignore": "*.txt\n", "deep/dir/.sops.yaml": "" });
+    const root = tempTree({ "deep/dir/.sourceignore": "*.txt\n", "deep/dir/.sops.yaml": "" });
     const f = makeSourceFilter(new RepoFs(root), root);
     expect(f.ignored(path.join(root, "deep/dir/.sops.yaml"), false)).toBe(false);
     expect(f.ignored(path.join(root, "deep/dir/a.txt"), false)).toBe(true);
@@ -198,7 +182,7 @@ describe("makeSourceFilter (GitRepository artifact)", () => {
   });
 
   it("nested .sourceignore overrides its parent, re-includes inside an excluded directory", () => {
-    const root = tree({
+    const root = tempTree({
       ".sourceignore": "docs/\n*.md\n",
       "docs/.sourceignore": "!keep.md\n",
       "docs/keep.md": "",
@@ -214,7 +198,7 @@ describe("makeSourceFilter (GitRepository artifact)", () => {
   });
 
   it("loads .sourceignore files depth first in lexical order, skipping .git", () => {
-    const root = tree({
+    const root = tempTree({
       ".sourceignore": "root.txt",
       "d/.gitignore": "ignored",
       "z/.sourceignore": "last.txt",
@@ -231,7 +215,7 @@ describe("makeSourceFilter (GitRepository artifact)", () => {
   });
 
   it("symlinks and what lies below them are not in the artifact", () => {
-    const root = tree({ "real/a.yaml": "x", "b.yaml": "y" });
+    const root = tempTree({ "real/a.yaml": "x", "b.yaml": "y" });
     fs.symlinkSync(path.join(root, "real"), path.join(root, "linked"));
     fs.symlinkSync(path.join(root, "b.yaml"), path.join(root, "c.yaml"));
     fs.symlinkSync(path.join(root, "nowhere"), path.join(root, "dangling.yaml"));

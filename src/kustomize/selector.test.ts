@@ -12,6 +12,7 @@ import { makeResource, type Resource } from "./resource.ts";
 import {
   allResIds,
   compileGoRegexp,
+  emptySelectorSpec,
   idSelectedBy,
   parseLabelSelector,
   parseSelector,
@@ -163,15 +164,7 @@ describe("kustomize/selector", () => {
         at,
       );
       const [id] = allResIds(r);
-      const spec = {
-        group: "",
-        version: "",
-        kind: "",
-        name: "",
-        namespace: "",
-        labelSelector: "",
-        annotationSelector: "",
-      };
+      const spec = emptySelectorSpec();
       expect(idSelectedBy(id as ResId, { ...spec, kind: "Deployment", namespace: "default" })).toBe(true);
       expect(idSelectedBy(id as ResId, { ...spec, kind: "Deploy.*" })).toBe(false);
       expect(idSelectedBy(id as ResId, { ...spec, group: "apps", version: "v1", name: "a" })).toBe(true);
