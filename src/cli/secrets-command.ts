@@ -37,8 +37,9 @@ async function emit(
   flags: { output?: string; inPlace?: boolean },
   secret: boolean,
 ): Promise<number> {
-  if (flags.inPlace) (await sops()).writeFileAtomic(input, bytes);
-  else if (flags.output) (await sops()).writeFileAtomic(flags.output, bytes, secret ? 0o600 : undefined);
+  const { writeFileAtomic } = await sops();
+  if (flags.inPlace) writeFileAtomic(input, bytes);
+  else if (flags.output) writeFileAtomic(flags.output, bytes, secret ? 0o600 : undefined);
   else process.stdout.write(bytes);
   return 0;
 }
@@ -74,7 +75,8 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
     .requiredOption("-o, --output <file>", "key file to create (never overwritten)")
     .option("--flux", "also print the sops-age Secret Flux decrypts with (entry age.agekey)")
     .action(async (flags: { output: string; flux?: boolean }) => {
-      const key = await (await sops()).generateAgeKey();
+      const { generateAgeKey, fluxAgeSecret } = await sops();
+      const key = await generateAgeKey();
       try {
         fs.writeFileSync(flags.output, key.text, { mode: 0o600, flag: "wx" });
       } catch (e) {
@@ -85,7 +87,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
         return setCode(exists ? 1 : 2);
       }
       process.stdout.write(`Public key: ${key.recipient}\n`);
-      if (flags.flux) process.stdout.write(`---\n${(await sops()).fluxAgeSecret(key.text)}`);
+      if (flags.flux) process.stdout.write(`---\n${fluxAgeSecret(key.text)}`);
       setCode(0);
     });
 
@@ -102,7 +104,8 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       ?.split(",")
       .map((s) => s.trim())
       .filter((s) => s !== "");
-    const r = await (await sops()).encryptFile(path.resolve(file), {
+    const { encryptFile } = await sops();
+    const r = await encryptFile(path.resolve(file), {
       ...envOf(flags),
       ...(recipients ? { recipients } : {}),
     });
@@ -120,7 +123,8 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .option("--ignore-mac", "decrypt even if the MAC does not verify (reported loudly)"),
   ).action(
     async (file: string, flags: KeyFlags & { output?: string; inPlace?: boolean; ignoreMac?: boolean }) => {
-      const r = await (await sops()).openFile(path.resolve(file), {
+      const { openFile } = await sops();
+      const r = await openFile(path.resolve(file), {
         ...envOf(flags),
         ignoreMac: flags.ignoreMac === true,
       });
@@ -137,14 +141,15 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .option("--ignore-mac", "open even if the MAC does not verify"),
   ).action(async (file: string, flags: KeyFlags & { ignoreMac?: boolean }) => {
     const editor = process.env.SOPS_EDITOR || process.env.EDITOR || "vi";
-    const r = await (await sops()).editFile(path.resolve(file), {
+    const { editFile, writeFileAtomic } = await sops();
+    const r = await editFile(path.resolve(file), {
       ...envOf(flags),
       editor,
       ignoreMac: flags.ignoreMac === true,
       ...(process.stdin.isTTY ? { retry: askRetry } : {}),
     });
     if (report(r.diagnostics) || !r.value) return setCode(1);
-    if (r.value.changed) (await sops()).writeFileAtomic(file, r.value.bytes);
+    if (r.value.changed) writeFileAtomic(file, r.value.bytes);
     else process.stderr.write(`${file}: no changes\n`);
     setCode(0);
   });
@@ -157,9 +162,10 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .argument("<path>")
       .argument("<value>"),
   ).action(async (file: string, keyPath: string, value: string, flags: KeyFlags) => {
-    const r = await (await sops()).setInFile(path.resolve(file), keyPath, value, envOf(flags));
+    const { setInFile, writeFileAtomic } = await sops();
+    const r = await setInFile(path.resolve(file), keyPath, value, envOf(flags));
     if (report(r.diagnostics) || !r.value) return setCode(1);
-    if (r.value.changed) (await sops()).writeFileAtomic(file, r.value.bytes);
+    if (r.value.changed) writeFileAtomic(file, r.value.bytes);
     setCode(0);
   });
 
@@ -170,9 +176,10 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .argument("<files...>")
       .option("--dry-run", "print the recipient changes without writing"),
   ).action(async (files: string[], flags: KeyFlags & { dryRun?: boolean }) => {
+    const { updateKeysFile, writeFileAtomic } = await sops();
     let failed = false;
     for (const file of files) {
-      const r = await (await sops()).updateKeysFile(path.resolve(file), envOf(flags));
+      const r = await updateKeysFile(path.resolve(file), envOf(flags));
       if (report(r.diagnostics) || !r.value) {
         failed = true;
         continue;
@@ -181,7 +188,7 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
         process.stdout.write(`${file}: recipients already up to date\n`);
         continue;
       }
-      if (!flags.dryRun) (await sops()).writeFileAtomic(file, r.value.bytes);
+      if (!flags.dryRun) writeFileAtomic(file, r.value.bytes);
       const changes = [...r.value.added.map((a) => `+${a}`), ...r.value.removed.map((a) => `-${a}`)];
       process.stdout.write(`${file}: ${changes.join(" ")}${flags.dryRun ? " (dry run)" : ""}\n`);
     }
@@ -194,14 +201,15 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
       .description("new data key: every value and the MAC re-encrypted (after a key leak)")
       .argument("<files...>"),
   ).action(async (files: string[], flags: KeyFlags) => {
+    const { rotateFile, writeFileAtomic } = await sops();
     let failed = false;
     for (const file of files) {
-      const r = await (await sops()).rotateFile(path.resolve(file), envOf(flags));
+      const r = await rotateFile(path.resolve(file), envOf(flags));
       if (report(r.diagnostics) || !r.value) {
         failed = true;
         continue;
       }
-      (await sops()).writeFileAtomic(file, r.value);
+      writeFileAtomic(file, r.value);
       process.stdout.write(`${file}: rotated\n`);
     }
     setCode(failed ? 1 : 0);
@@ -212,7 +220,8 @@ export function registerSecrets(program: Command, setCode: (c: number) => void):
     .description("encrypted files and their recipients; files the rules name that are not encrypted")
     .argument("[dir]", "directory", ".")
     .action(async (dir: string) => {
-      const r = (await sops()).secretsStatus(dir, { cwd: process.cwd() });
+      const { secretsStatus } = await sops();
+      const r = secretsStatus(dir, { cwd: process.cwd() });
       for (const s of r.value ?? []) {
         if (!s.encrypted) continue;
         const keys = [...s.recipients, ...s.otherKeys.map((k) => `(${k})`)].join(", ");
