@@ -122,9 +122,19 @@ export class RepoFs {
   list(abs: string): string[] {
     let names = this.#list.get(abs);
     if (!names) {
-      this.realpath(abs);
-      names = fs.readdirSync(abs).sort(byteCompare);
+      const real = this.realpath(abs);
+      const entries = fs.readdirSync(abs, { withFileTypes: true });
+      names = entries.map((e) => e.name).sort(byteCompare);
       this.#list.set(abs, names);
+      // What the listing already says spares a stat and a realpath per entry: a plain file or folder (not a
+      // symlink) is where its folder is. Symlinks and anything else are looked at when asked.
+      for (const e of entries) {
+        const kind: EntryKind | undefined = e.isFile() ? "file" : e.isDirectory() ? "dir" : undefined;
+        if (kind === undefined) continue;
+        const child = path.join(abs, e.name);
+        if (!this.#kind.has(child)) this.#kind.set(child, kind);
+        if (!this.#real.has(child)) this.#real.set(child, path.join(real, e.name));
+      }
     }
     return names;
   }
@@ -139,7 +149,11 @@ export class RepoFs {
   }
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Go's byte order of UTF-8 strings; without surrogates that is UTF-16 code-unit order. */
 export function byteCompare(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const ba = Buffer.from(a);
   const bb = Buffer.from(b);
   return Buffer.compare(ba, bb);

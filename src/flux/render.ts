@@ -1,7 +1,7 @@
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, RepoFs } from "../core/repo-fs.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
-import { deepClone, getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, getPath, isFrozenWrite, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "../kustomize/build.ts";
 import {
   type ArtifactSpec,
@@ -701,11 +701,32 @@ function buildKustomization(
   }
   if (hit) return hit;
   if (reuse) reuse.built++;
+  try {
+    return buildKustomizationOnce(ks, key, target, variables, repoFs, opts, memo, memoKey, true);
+  } catch (e) {
+    // Something changed a frozen part of a parsed file (a patch on a CRD's schema): build again with copies.
+    if (!isFrozenWrite(e)) throw e;
+    return buildKustomizationOnce(ks, key, target, variables, repoFs, opts, memo, memoKey, false);
+  }
+}
+
+function buildKustomizationOnce(
+  ks: FluxKustomization,
+  key: string,
+  target: BuildTarget,
+  variables: Record<string, string> | undefined,
+  repoFs: RepoFs,
+  opts: RenderOptions,
+  memo: Map<string, BuiltKustomization>,
+  memoKey: string,
+  share: boolean,
+): BuiltKustomization {
   const diags = new Diagnostics();
   const run = () =>
     target.engine.build(target.dir, {
       loadRestrictor: "none",
       reorder: "none",
+      share,
       overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
         at: ks.origin,
         ...(target.excluded ? { excluded: target.excluded } : {}),

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { type Diagnostic, Diagnostics, type Position } from "../core/diagnostics.ts";
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
 import { type LoadedDoc, type LoadResult, loadYaml } from "../core/yaml/load.ts";
-import { deepClone, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { deepClone, isMap, newMap, share, type Value, type ValueMap } from "../core/yaml/value.ts";
 import {
   KUSTOMIZATION_FILE_NAMES,
   type Kustomization,
@@ -46,6 +46,12 @@ export interface BuildOptions {
    * the build without a word of kustomize's own.
    */
   overrideTop?: (existing: ValueMap | undefined, dir: string) => ValueMap | undefined;
+  /**
+   * Resources share the large, frozen parts of parsed files (see `shareLargeParts`) instead of copying them.
+   * The caller must run the build again without it when a TypeError from a frozen object (`isFrozenWrite`)
+   * comes out, and must not change the objects it gets in place.
+   */
+  share?: boolean;
 }
 
 export interface BuildResult {
@@ -69,7 +75,7 @@ export interface Target {
 
 /**
  * kustomize, in-process. One engine can build many directories; parsed files are cached between builds
- * (resources are deep-copied out of the cache, so builds never share objects).
+ * (resources are deep-copied out of the cache, so builds share no objects but the frozen ones `share` allows).
  */
 export class KustomizeEngine {
   readonly fs: RepoFs;
@@ -101,6 +107,7 @@ export class KustomizeEngine {
     let r = this.#resources.get(abs);
     if (!r) {
       const full = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+      for (const d of full.docs) shareLargeParts(d.value);
       r = {
         diagnostics: full.diagnostics,
         docs: full.docs.map((d) => ({
@@ -142,6 +149,24 @@ export class KustomizeEngine {
 }
 
 /** State of one build: diagnostics and the files read. */
+/**
+ * Marks the parts of a parsed object that builds may share instead of copying (see `share`): the schemas of a
+ * CustomResourceDefinition and the data of a ConfigMap, the bulk of a repository's bytes that kustomize's
+ * transformers never touch (a patch or a replacement that does makes its build run again with copies).
+ */
+export function shareLargeParts(v: Value): void {
+  if (!isMap(v)) return;
+  const spec = v.spec;
+  if (v.kind === "CustomResourceDefinition" && isMap(spec)) {
+    for (const f of ["versions", "validation"]) {
+      const part = spec[f];
+      if (typeof part === "object" && part !== null) share(part);
+    }
+  } else if (v.kind === "ConfigMap" && isMap(v.data)) {
+    share(v.data);
+  }
+}
+
 export class BuildRun {
   readonly diags = new Diagnostics();
   readonly files = new Set<string>();
@@ -153,7 +178,11 @@ export class BuildRun {
 
   constructor(engine: KustomizeEngine, opts: BuildOptions) {
     this.engine = engine;
-    this.opts = { loadRestrictor: opts.loadRestrictor ?? "rootOnly", reorder: opts.reorder ?? "legacy" };
+    this.opts = {
+      loadRestrictor: opts.loadRestrictor ?? "rootOnly",
+      reorder: opts.reorder ?? "legacy",
+      share: opts.share ?? false,
+    };
     this.overrideTop = opts.overrideTop;
   }
 
@@ -433,7 +462,7 @@ export class BuildRun {
     const loaded = this.engine.parseResources(abs);
     this.diags.addAll(loaded.diagnostics);
     if (loaded.diagnostics.some((d) => d.severity === "error")) return;
-    const resources = resourcesFromDocs(loaded.docs, this.fs.rel(abs), this.diags);
+    const resources = resourcesFromDocs(loaded.docs, this.fs.rel(abs), this.diags, this.opts.share);
     if (!resources) return;
     const origin = this.origins ? `path: ${originJoin(t.originPath, p)}\n` : undefined;
     for (const r of resources) {

@@ -27,7 +27,12 @@ export function parsePatchText(
   diags: Diagnostics,
   only?: "smp" | "json",
 ): ParsedPatch | undefined {
-  const json = only === "smp" ? undefined : readJsonPatch(text);
+  const loaded = only === "json" ? undefined : loadYaml(text, file);
+  // A text whose first document is a mapping is no list of operations, whichever YAML version reads it (1.1 and
+  // 1.2 differ in scalars, not in structure): the costly YAML 1.1 reading is skipped.
+  const first = loaded?.docs[0];
+  const notJson = first !== undefined && first.index === 0 && isMap(first.value);
+  const json = only === "smp" || notJson ? undefined : readJsonPatch(text);
   if (only === "json") {
     if (!json?.ok) {
       diags.error(
@@ -44,7 +49,7 @@ export function parsePatchText(
     }
     return { kind: "json", ops: json.ops };
   }
-  const loaded = loadYaml(text, file);
+  if (!loaded) return undefined;
   const syntaxErrors = loaded.diagnostics.filter((d) => d.severity === "error");
   const docs = loaded.docs.map((d) => d.value).filter((v) => !isEmptyDoc(v));
   const smpOk =

@@ -1,6 +1,6 @@
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
 import type { LoadedDoc } from "../core/yaml/load.ts";
-import { deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { cloneSharing, deepClone, isMap, isShared, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { makeResource, type Resource } from "./resource.ts";
 
 /**
@@ -13,10 +13,12 @@ export function resourcesFromDocs(
   docs: readonly LoadedDoc[],
   relFile: string,
   diags: Diagnostics,
+  /** Hand shared subtrees out as they are (see `share`) instead of copying them. */
+  sharing = false,
 ): Resource[] | undefined {
   const out: Resource[] = [];
   const queue: { value: Value; at: Position }[] = docs.map((d) => ({
-    value: deepClone(d.value),
+    value: sharing ? cloneSharing(d.value) : deepClone(d.value),
     at: { file: relFile, line: d.line, column: d.column },
   }));
   let ok = true;
@@ -86,8 +88,23 @@ export function resourcesFromDocs(
   return ok ? out : undefined;
 }
 
+/** nullListItem of shared subtrees, relative to the subtree ("" for none): they never change. */
+const nullInShared = new WeakMap<object, string>();
+
 /** Path of the first null element of any list in `v`, like kyaml's HasNilEntryInList. */
 function nullListItem(v: Value, trail: string[]): string | undefined {
+  if (typeof v === "object" && v !== null && isShared(v)) {
+    let found = nullInShared.get(v);
+    if (found === undefined) {
+      found = nullListItemIn(v, []) ?? "";
+      nullInShared.set(v, found);
+    }
+    return found === "" ? undefined : [...trail, found].join(".");
+  }
+  return nullListItemIn(v, trail);
+}
+
+function nullListItemIn(v: Value, trail: string[]): string | undefined {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i]!;

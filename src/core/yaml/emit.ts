@@ -9,7 +9,7 @@
  * so folding and indentation fall out the same way.
  */
 import { formatGoJsonNumber, goJsonString } from "./go-json.ts";
-import { isMap, type Value, type ValueMap } from "./value.ts";
+import { isMap, isShared, type Value, type ValueMap } from "./value.ts";
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
@@ -19,7 +19,7 @@ export function emitYaml(value: Value): string {
   const e = new Emitter();
   e.node(value, false);
   e.documentEnd();
-  return e.out.join("");
+  return e.out;
 }
 
 /** Resources joined as kustomize's ResMap.AsYaml does: `---\n` between documents, none before the first. */
@@ -277,14 +277,27 @@ function compareNoSurrogates(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const ASCII_LETTERS = /^[A-Za-z]*$/;
 
+/** Per key: 0 ASCII letters only, 1 other text, 2 with surrogates (the same keys come back all the time). */
+const keyClasses = new Map<string, number>();
+
+function keyClass(k: string): number {
+  let c = keyClasses.get(k);
+  if (c === undefined) {
+    c = ASCII_LETTERS.test(k) ? 0 : SURROGATE.test(k) ? 2 : 1;
+    if (keyClasses.size < KEY_CACHE_LIMIT) keyClasses.set(k, c);
+  }
+  return c;
+}
+
 function sortedYamlKeys(m: ValueMap): string[] {
   const keys = Object.keys(m);
   if (keys.length < 2) return keys;
   let letters = true;
   let surrogates = false;
   for (const k of keys) {
-    if (letters && !ASCII_LETTERS.test(k)) letters = false;
-    if (SURROGATE.test(k)) surrogates = true;
+    const c = keyClass(k);
+    if (c !== 0) letters = false;
+    if (c === 2) surrogates = true;
   }
   // For ASCII letters the natural order is plain code-unit order.
   if (letters) return keys.sort();
@@ -403,7 +416,7 @@ export function isBreak(c: number): boolean {
  * a loop over characters: the emitter spends most of its time here on large CRDs. A test holds it equal to the
  * loop itself (`analyzeByCharacter` in emit-test-support.ts).
  */
-export function analyze(s: string): Analysis {
+export function analyze(s: string, asciiText = false): Analysis {
   const n = s.length;
   if (n === 0) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
@@ -417,7 +430,7 @@ export function analyze(s: string): Analysis {
   const trailingBreak = isBreak(last);
   const breakSpace = lineBreaks && BREAK_SPACE.test(s);
   const spaceBreak = lineBreaks && SPACE_BREAK.test(s);
-  const special = NOT_PRINTABLE.test(s);
+  const special = !asciiText && NOT_PRINTABLE.test(s);
   const blockIndicators =
     s.startsWith("---") ||
     s.startsWith("...") ||
@@ -459,6 +472,8 @@ const BREAK_SPACE = /[\n\r\u0085\u2028\u2029] /;
 const SPACE_BREAK = / [\n\r\u0085\u2028\u2029]/;
 /** Not is_printable: astral characters count too (the loop sees code points above 0xfffd). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+/** Printable ASCII and "\n" only. */
+const ASCII_TEXT = /^[\n\x20-\x7e]*$/;
 const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
 /** An indicator as the first character (`-`, `?`, `:` only when a blank or the end follows). */
 const LEADING_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?:[ \t]|$))/;
@@ -569,20 +584,25 @@ function codePointLength(s: string): number {
   return n;
 }
 
+const sharedTexts = new WeakMap<
+  object,
+  Map<string, { text: string; column: number; whitespace: boolean; indention: boolean }>
+>();
+
 class Emitter {
-  readonly out: string[] = [];
+  out = "";
   private column = 0;
   private whitespace = true;
   private indention = true;
   private indent = -1;
 
   private put(s: string, cols: number): void {
-    this.out.push(s);
+    this.out += s;
     this.column += cols;
   }
 
   private putBreak(): void {
-    this.out.push("\n");
+    this.out += "\n";
     this.column = 0;
   }
 
@@ -590,7 +610,7 @@ class Emitter {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
       // The break and the indentation as one piece.
-      this.out.push(breakAndSpaces(indent));
+      this.out += breakAndSpaces(indent);
       this.column = indent;
     } else if (this.column < indent) this.put(spaces(indent - this.column), indent - this.column);
     this.whitespace = true;
@@ -616,11 +636,46 @@ class Emitter {
 
   /** Emits a node; `mapping` says it is a mapping value (for libyaml's indentless sequences). */
   node(v: Value, mapping: boolean): void {
+    if (typeof v === "object" && v !== null && isShared(v)) this.sharedNode(v, mapping);
+    else this.plainNode(v, mapping);
+  }
+
+  /**
+   * A shared subtree never changes, and its text depends only on the state the emitter is in: the text is
+   * kept per state and reused (multi-cluster repositories print the same CRDs once per cluster).
+   */
+  private sharedNode(v: ValueMap | Value[], mapping: boolean): void {
+    const state = `${this.indent} ${this.column} ${this.whitespace} ${this.indention} ${mapping}`;
+    let texts = sharedTexts.get(v);
+    const known = texts?.get(state);
+    if (known) {
+      this.out += known.text;
+      this.column = known.column;
+      this.whitespace = known.whitespace;
+      this.indention = known.indention;
+      return;
+    }
+    const before = this.out;
+    this.out = "";
+    this.plainNode(v, mapping);
+    const text = this.out;
+    this.out = before + text;
+    if (!texts) {
+      texts = new Map();
+      sharedTexts.set(v, texts);
+    }
+    texts.set(state, { text, column: this.column, whitespace: this.whitespace, indention: this.indention });
+  }
+
+  private plainNode(v: Value, mapping: boolean): void {
     if (v === null) this.plainAtom("null");
     else if (typeof v === "boolean") this.plainAtom(v ? "true" : "false");
     else if (typeof v === "number" || typeof v === "bigint") this.plainAtom(yamlNumberText(v));
-    else if (typeof v === "string") this.stringScalar(jsonRoundTripString(v), false);
-    else if (Array.isArray(v)) {
+    else if (typeof v === "string") {
+      // Printable ASCII and "\n" (most text) needs neither the round trip's normalizing nor the printable check.
+      if (ASCII_TEXT.test(v)) this.stringScalar(v, false, true);
+      else this.stringScalar(jsonRoundTripString(v), false);
+    } else if (Array.isArray(v)) {
       if (v.length === 0) this.emptyFlow("[", "]");
       else this.sequence(v, mapping);
     } else if (isMap(v)) {
@@ -663,12 +718,13 @@ class Emitter {
         const key = jsonRoundTripString(rawKey);
         if (!key.includes("\n") && !/[\r\u0085\u2028\u2029]/.test(key) && Buffer.byteLength(key) <= 128) {
           // yaml_emitter_check_simple_key: single-line and at most 128 bytes.
-          const start = this.out.length;
+          const before = this.out;
+          this.out = "";
           const col = this.column;
           this.stringScalar(key, true);
-          if (keyCache.size < KEY_CACHE_LIMIT) {
-            keyCache.set(rawKey, { text: this.out.slice(start).join(""), cols: this.column - col });
-          }
+          if (keyCache.size < KEY_CACHE_LIMIT)
+            keyCache.set(rawKey, { text: this.out, cols: this.column - col });
+          this.out = before + this.out;
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
@@ -690,7 +746,7 @@ class Emitter {
     this.indention = false;
   }
 
-  private stringScalar(s: string, simpleKey: boolean): void {
+  private stringScalar(s: string, simpleKey: boolean, asciiText = false): void {
     if (SIMPLE_TEXT.test(s)) {
       // No indicators, spaces, breaks or escapes: plain unless it would resolve to another type.
       const quoted = resolvesToNonString(s);
@@ -702,7 +758,7 @@ class Emitter {
       this.indention = false;
       return;
     }
-    const a = analyze(s);
+    const a = analyze(s, asciiText);
     const style = selectStringStyle(s, a, simpleKey);
     const saved = this.indent;
     this.indent = this.indent < 0 ? BEST_INDENT : this.indent + BEST_INDENT;
@@ -797,7 +853,7 @@ class Emitter {
         if (!breaks && c === 0x0a) this.putBreak();
         if (c === 0x0a) this.putBreak();
         else {
-          this.out.push(String.fromCodePoint(c));
+          this.out += String.fromCodePoint(c);
           this.column = 0;
         }
         this.indention = true;
@@ -904,7 +960,7 @@ class Emitter {
           breaks = false;
         }
         if (i < 0) return;
-        this.out.push("\n");
+        this.out += "\n";
         this.column = 0;
         this.indention = true;
         breaks = true;
@@ -923,7 +979,7 @@ class Emitter {
           breaks = false;
         }
         if (c !== -1) {
-          this.out.push(c === 0x0a ? "\n" : s[i]!);
+          this.out += c === 0x0a ? "\n" : s[i]!;
           this.column = 0;
           this.indention = true;
           breaks = true;

@@ -54,6 +54,53 @@ export function deepClone<T extends Value>(v: T): T {
   return v;
 }
 
+/**
+ * Shared subtrees: large parts of parsed objects that builds hand out as they are instead of copying (a CRD's
+ * schemas are most of a repository's bytes, and nothing but a patch ever changes them). They are deep-frozen, so
+ * a change is never silent: in strict code it throws a TypeError, and the build that hit one runs again with
+ * copies. Being immutable, they can also be printed once and their text reused.
+ */
+const SHARED = new WeakSet<object>();
+
+/** Freezes `v` deeply and marks it shared (see SHARED). */
+export function share(v: ValueMap | Value[]): void {
+  deepFreeze(v);
+  SHARED.add(v);
+}
+
+function deepFreeze(v: Value): void {
+  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
+  if (Array.isArray(v)) for (const x of v) deepFreeze(x);
+  else for (const k in v) deepFreeze(v[k] as Value);
+  Object.freeze(v);
+}
+
+export function isShared(v: object): boolean {
+  return SHARED.has(v);
+}
+
+/** deepClone that hands shared subtrees out as they are. */
+export function cloneSharing<T extends Value>(v: T): T {
+  if (typeof v !== "object" || v === null) return v;
+  if (SHARED.has(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => cloneSharing(x)) as T;
+  const out = newMap();
+  for (const k of Object.keys(v)) out[k] = cloneSharing(v[k] as Value);
+  const empty = EMPTY_KEYS.get(v);
+  if (empty) EMPTY_KEYS.set(out, new Set(empty));
+  return out as T;
+}
+
+/** What writing to a frozen (shared) object throws in strict code. */
+export function isFrozenWrite(e: unknown): boolean {
+  return (
+    e instanceof TypeError &&
+    /read only property|object is not extensible|Cannot delete property|Cannot (?:add|define) property/.test(
+      e.message,
+    )
+  );
+}
+
 export function deepEqual(a: Value | undefined, b: Value | undefined): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
