@@ -113,6 +113,7 @@ export function scanRepoDocs(
         ) {
           continue;
         }
+        if (!mayHoldDiscoveryDoc(text)) continue;
         const loaded = parse(abs);
         for (const doc of loaded.docs) {
           if (!isMap(doc.value)) continue;
@@ -126,6 +127,33 @@ export function scanRepoDocs(
   walk(dir);
   return out;
 }
+
+/**
+ * A finer filter, for files such as CRD bundles whose schemas mention `kind: Kustomization`: false only when
+ * every document has exactly one top-level `kind:` with a plain name that discovery does not want (or is
+ * empty). Anything unusual (no top-level kind, quoted keys, tags, anchors) answers true, so the file is parsed.
+ */
+export function mayHoldDiscoveryDoc(text: string): boolean {
+  if (/^instance:/m.test(text)) return true;
+  for (const doc of text.split(DOC_MARKER)) {
+    const kinds = [...doc.matchAll(TOP_KIND)];
+    if (kinds.length === 0) {
+      if (HAS_CONTENT.test(doc)) return true;
+      continue;
+    }
+    if (kinds.length > 1) return true;
+    const value = (kinds[0]?.[1] ?? "")
+      .replace(/[ \t]+#.*$/, "")
+      .trim()
+      .replace(/^(["'])([A-Za-z0-9]+)\1$/, "$2");
+    if (!/^[A-Za-z0-9]+$/.test(value) || DISCOVERY_KINDS.has(value)) return true;
+  }
+  return false;
+}
+const DOC_MARKER = /^(?:---|\.\.\.)(?:[ \t].*)?$/m;
+const TOP_KIND = /^kind:(.*)$/gm;
+/** A line that is neither blank nor a comment. */
+const HAS_CONTENT = /^[ \t]*[^\s#]/m;
 
 function at(d: RepoDoc): Position {
   return { file: d.file, line: d.line, column: d.column };

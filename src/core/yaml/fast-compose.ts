@@ -18,16 +18,10 @@ export type BlockFix = (n: YNode, end: number, folded: boolean) => void;
 
 /** Characters that make the whole input take the general path: controls but LF, NEL, LS/PS, BOM, non-characters. */
 function hasUnsupported(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20) {
-      if (c !== NL) return true;
-    } else if (c >= 0x7f && (c <= 0x9f || c === 0x2028 || c === 0x2029 || c >= 0xfeff)) {
-      if (c === 0xfeff || c === 0xfffe || c === 0xffff || c <= 0x2029) return true;
-    }
-  }
-  return false;
+  return UNSUPPORTED.test(s);
 }
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 /** The deepest nesting handled here; deeper documents take the general path, which reports limits. */
 const MAX_DEPTH = 200;
 
