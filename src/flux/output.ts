@@ -1,6 +1,6 @@
 import { diagnostic } from "../core/diagnostics.ts";
 import { diagnosticJson } from "../core/print-diagnostics.ts";
-import { emitYaml } from "../core/yaml/emit.ts";
+import { EmitTexts, emitYaml } from "../core/yaml/emit.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import type { Value } from "../core/yaml/value.ts";
 import { metaName, metaNamespace } from "./objects.ts";
@@ -13,6 +13,7 @@ import type { RepoRender } from "./render.ts";
  */
 export function renderYaml(r: RepoRender): string {
   const parts: string[] = [];
+  const texts = new EmitTexts();
   for (const ks of r.kustomizations) {
     const head = `# Kustomization ${ks.namespace}/${ks.name} (cluster ${ks.cluster}, path ${ks.path || "."}, ${ks.objects.length} object${ks.objects.length === 1 ? "" : "s"})\n`;
     if (ks.objects.length === 0) {
@@ -22,7 +23,7 @@ export function renderYaml(r: RepoRender): string {
     ks.objects.forEach((o, i) => {
       let text: string;
       try {
-        text = emitYaml(o);
+        text = emitYaml(o, texts);
       } catch (e) {
         const what = `${String(o.kind)} ${metaNamespace(o) ? `${metaNamespace(o)}/` : ""}${metaName(o)}`;
         r.diagnostics.push(

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectGolden, tempTree } from "../core/test-support.ts";
-import { getPath } from "../core/yaml/value.ts";
+import { deepClone, getPath, isShared, type ValueMap } from "../core/yaml/value.ts";
 import { renderJson, renderYaml } from "./output.ts";
 import { renderRepository } from "./render.ts";
 
@@ -127,5 +127,87 @@ describe("homeops build on mini repositories", () => {
     const r = renderRepository(repos.clusters!);
     expect(r.kustomizations.map((k) => k.path)).not.toContain("./apps/orphan");
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
+
+describe("shared parts of parsed files", () => {
+  const sync = (cluster: string) =>
+    [
+      "apiVersion: source.toolkit.fluxcd.io/v1",
+      "kind: GitRepository",
+      "metadata: {name: flux-system, namespace: flux-system}",
+      "spec: {url: https://example.com/repo, ref: {branch: main}}",
+      "---",
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+      "kind: Kustomization",
+      "metadata: {name: flux-system, namespace: flux-system}",
+      `spec: {path: ./clusters/${cluster}, sourceRef: {kind: GitRepository, name: flux-system}}`,
+      "",
+    ].join("\n");
+  const ks = (name: string, p: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {path: ${p}, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+  const crd = [
+    "apiVersion: apiextensions.k8s.io/v1",
+    "kind: CustomResourceDefinition",
+    "metadata: {name: widgets.example.com}",
+    "spec:",
+    "  group: example.com",
+    "  names: {kind: Widget, plural: widgets}",
+    "  scope: Namespaced",
+    "  versions:",
+    "    - name: v1",
+    "      served: true",
+    "      storage: true",
+    "      schema:",
+    "        openAPIV3Schema:",
+    "          description: the original description, long enough to be remembered when printed twice",
+    "          type: object",
+    "",
+  ].join("\n");
+
+  it("are printed once per place and copied before a patch changes them", () => {
+    const root = tempTree({
+      "clusters/a/flux-system/gotk-sync.yaml": sync("a"),
+      "clusters/a/crds.yaml": ks("crds", "./crds/patched"),
+      "clusters/b/flux-system/gotk-sync.yaml": sync("b"),
+      "clusters/b/crds.yaml": ks("crds", "./crds/base"),
+      "crds/base/kustomization.yaml": "resources: [crd.yaml, cm.yaml]\n",
+      "crds/base/crd.yaml": crd,
+      "crds/base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: '1'}\n",
+      "crds/patched/kustomization.yaml": [
+        "resources: [../base]",
+        "patches:",
+        "  - target: {kind: CustomResourceDefinition}",
+        "    patch: |-",
+        "      - op: replace",
+        "        path: /spec/versions/0/schema/openAPIV3Schema/description",
+        "        value: patched",
+        "  - patch: |-",
+        "      apiVersion: v1",
+        "      kind: ConfigMap",
+        "      metadata: {name: settings}",
+        "      data: {b: '2'}",
+        "",
+      ].join("\n"),
+    });
+    const r = renderRepository(root);
+    expect(r.diagnostics).toEqual([]);
+    const objects = (path: string) => r.kustomizations.find((k) => k.path === path)?.objects ?? [];
+    const kindOf = (path: string, kind: string) => objects(path).find((o) => o.kind === kind) as ValueMap;
+    const version = (o: ValueMap) => (getPath(o, ["spec", "versions"]) as ValueMap[])[0] as ValueMap;
+    const patched = kindOf("./crds/patched", "CustomResourceDefinition");
+    const plain = kindOf("./crds/base", "CustomResourceDefinition");
+    expect(getPath(version(patched), ["schema", "openAPIV3Schema", "description"])).toBe("patched");
+    expect(getPath(version(plain), ["schema", "openAPIV3Schema", "description"])).toMatch(/^the original/);
+    expect(isShared(getPath(plain, ["spec", "versions"]) as object)).toBe(true);
+    expect(isShared(getPath(patched, ["spec", "versions"]) as object)).toBe(false);
+    expect(getPath(kindOf("./crds/patched", "ConfigMap"), ["data"])).toEqual({ a: "1", b: "2" });
+    expect(getPath(kindOf("./crds/base", "ConfigMap"), ["data"])).toEqual({ a: "1" });
+    // The printed output is the same as printing copies of every object.
+    const text = renderYaml(r);
+    const copies = r.kustomizations.map((k) => ({ ...k, objects: k.objects.map((o) => deepClone(o)) }));
+    expect(text).toBe(renderYaml({ ...r, kustomizations: copies }));
+    expect(text).toContain("description: patched");
+    expect(text.match(/the original description/g)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { type Diagnostic, diagnostic } from "../core/diagnostics.ts";
-import { emitYaml } from "../core/yaml/emit.ts";
+import { EmitTexts, emitYaml } from "../core/yaml/emit.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import type { Value } from "../core/yaml/value.ts";
 import { idDisplay, idOf } from "./resid.ts";
@@ -18,11 +18,12 @@ export interface Rendered {
 export function renderResources(resources: readonly Resource[], format: "yaml" | "json"): Rendered {
   const parts: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  const texts = new EmitTexts();
   for (const r of resources) {
     try {
       parts.push(
         format === "yaml"
-          ? emitYaml(r.obj)
+          ? emitYaml(r.obj, texts)
           : indent(JSON.stringify(JSON.parse(goJsonMarshal(r.obj as Value)), null, 2)),
       );
     } catch (e) {

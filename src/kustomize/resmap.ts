@@ -9,7 +9,8 @@ export class ResMap {
   /** Append, refusing a second object with the same current id (kustomize's Append). */
   append(r: Resource, diags: Diagnostics, at?: Position): boolean {
     const id = currentId(r);
-    const clash = this.list.find((x) => idEquals(currentId(x), id));
+    // Names first: equal ids need equal names, and the whole id of every listed object is costly to make.
+    const clash = this.list.find((x) => nameOf(x) === id.name && idEquals(currentId(x), id));
     if (clash) {
       diags.error(
         "KUS021",
@@ -41,4 +42,10 @@ export class ResMap {
     const i = this.list.indexOf(r);
     if (i >= 0) this.list.splice(i, 1);
   }
+}
+
+function nameOf(r: Resource): string {
+  const md = r.obj.metadata;
+  const name = typeof md === "object" && md !== null && !Array.isArray(md) ? md.name : undefined;
+  return typeof name === "string" ? name : "";
 }

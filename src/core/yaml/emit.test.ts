@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   analyze,
   compareGoYamlKeys,
+  EmitTexts,
   emitYaml,
   emitYamlStream,
   formatFloatG,
@@ -25,7 +26,7 @@ import {
   splitDocsByName,
   wrapCase,
 } from "./emit-test-support.ts";
-import { newMap, type Value } from "./value.ts";
+import { deepClone, isMap, isShared, newMap, share, type Value } from "./value.ts";
 
 const DIR = join(import.meta.dirname, "testdata/emit");
 const GROUPS = [
@@ -256,5 +257,67 @@ describe("scalar analysis", () => {
       samples.push(s);
     }
     for (const s of samples) expect(analyze(s), JSON.stringify(s)).toEqual(analyzeByCharacter(s));
+  });
+});
+
+describe("reused texts", () => {
+  /** Random objects that repeat long strings and whole (shared) subtrees in many places and indentations. */
+  function repetitive(seed: number): Value[] {
+    const rnd = seededRandom(seed);
+    const strings: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      let s = "";
+      while (s.length < 70) s += `${randomTrickyString(rnd)} `;
+      strings.push(rnd() < 0.3 ? s.replaceAll(" ", "\n") : s);
+    }
+    const subtrees: Value[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t = randomValue(rnd);
+      if (isMap(t)) t.text = strings[i] as string;
+      if (i % 2 === 0 && isMap(t)) share(t);
+      subtrees.push(t);
+    }
+    const pick = (depth: number): Value => {
+      const r = rnd();
+      if (depth > 4 || r < 0.3) return strings[Math.floor(rnd() * strings.length)] as string;
+      if (r < 0.45) return subtrees[Math.floor(rnd() * subtrees.length)] as Value;
+      if (r < 0.7) return Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => pick(depth + 1));
+      const m = newMap();
+      for (let i = Math.floor(rnd() * 4); i >= 0; i--)
+        m["k".repeat(1 + Math.floor(rnd() * 30))] = pick(depth + 1);
+      return m;
+    };
+    return Array.from({ length: 40 }, () => {
+      const m = newMap();
+      m.a = pick(0);
+      m.b = pick(0);
+      return m;
+    });
+  }
+
+  it("print shared subtrees and long strings exactly as a fresh print would", () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const docs = repetitive(seed);
+      const texts = new EmitTexts();
+      const reused = docs.map((d) => {
+        try {
+          return emitYaml(d, texts);
+        } catch (e) {
+          return `error: ${(e as Error).message}`;
+        }
+      });
+      const fresh = docs.map((d) => {
+        const copy = deepClone(d);
+        expect(isShared(copy as object)).toBe(false);
+        try {
+          return emitYaml(copy);
+        } catch (e) {
+          return `error: ${(e as Error).message}`;
+        }
+      });
+      expect(reused).toEqual(fresh);
+      // The reuse did happen: texts remembered the long strings.
+      expect(texts.byString.size).toBeGreaterThan(0);
+    }
   });
 });

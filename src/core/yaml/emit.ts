@@ -14,9 +14,13 @@ import { isMap, isShared, type Value, type ValueMap } from "./value.ts";
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
 
-/** One resource as kustomize prints it (always ends with a newline). */
-export function emitYaml(value: Value): string {
-  const e = new Emitter();
+/**
+ * One resource as kustomize prints it (always ends with a newline). `texts`, shared by the calls that print one
+ * output, lets a long string met again in the same place be copied instead of written anew: CRDs repeat their
+ * descriptions in every version.
+ */
+export function emitYaml(value: Value, texts?: EmitTexts): string {
+  const e = new Emitter(texts);
   e.node(value, false);
   e.documentEnd();
   return e.out;
@@ -24,12 +28,30 @@ export function emitYaml(value: Value): string {
 
 /** Resources joined as kustomize's ResMap.AsYaml does: `---\n` between documents, none before the first. */
 export function emitYamlStream(values: readonly Value[]): string {
+  const texts = new EmitTexts();
   const parts: string[] = [];
   for (const v of values) {
     if (parts.length > 0) parts.push("---\n");
-    parts.push(emitYaml(v));
+    parts.push(emitYaml(v, texts));
   }
   return parts.join("");
+}
+
+/** Strings at least this long are remembered by EmitTexts. */
+const LONG_STRING = 64;
+
+/** Printed long strings, each with the emitter state it was printed in and the state it left. */
+export class EmitTexts {
+  readonly byString = new Map<string, PrintedText>();
+}
+
+interface PrintedText {
+  /** indent, column and the whitespace and indention flags, as one number. */
+  state: number;
+  text: string;
+  column: number;
+  whitespace: boolean;
+  indention: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -590,6 +612,8 @@ const sharedTexts = new WeakMap<
 >();
 
 class Emitter {
+  constructor(private readonly texts?: EmitTexts) {}
+
   out = "";
   private column = 0;
   private whitespace = true;
@@ -758,6 +782,40 @@ class Emitter {
       this.indention = false;
       return;
     }
+    const texts = this.texts;
+    if (texts !== undefined && !simpleKey && s.length >= LONG_STRING) {
+      // Written text depends on the indentation, the column and the two flags.
+      const state =
+        (this.indent + 1) * 0x1000000 +
+        this.column * 4 +
+        (this.whitespace ? 2 : 0) +
+        (this.indention ? 1 : 0);
+      const known = texts.byString.get(s);
+      if (known !== undefined && known.state === state) {
+        this.out += known.text;
+        this.column = known.column;
+        this.whitespace = known.whitespace;
+        this.indention = known.indention;
+        return;
+      }
+      const before = this.out;
+      this.out = "";
+      this.styledScalar(s, false, asciiText);
+      texts.byString.set(s, {
+        state,
+        text: this.out,
+        column: this.column,
+        whitespace: this.whitespace,
+        indention: this.indention,
+      });
+      this.out = before + this.out;
+      return;
+    }
+    this.styledScalar(s, simpleKey, asciiText);
+  }
+
+  /** stringScalar past the simple case: libyaml's analysis, style choice and writing. */
+  private styledScalar(s: string, simpleKey: boolean, asciiText: boolean): void {
     const a = analyze(s, asciiText);
     const style = selectStringStyle(s, a, simpleKey);
     const saved = this.indent;

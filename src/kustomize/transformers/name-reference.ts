@@ -41,8 +41,13 @@ export function fixNameReferences(
       });
     }
   }
+  // Ids do not change during this pass: their scope is worked out once, not once per referrer.
+  const scopes = resources.map((r) => {
+    const id = currentId(r);
+    return { clusterScoped: isClusterScoped(id), effective: effectiveNamespace(id), namespace: id.namespace };
+  });
   for (const [referrer, pending] of work) {
-    const candidates = subsetReferencedBy(referrer, resources, ctx);
+    const candidates = subsetReferencedBy(referrer, resources, scopes, ctx);
     if (!candidates) continue;
     for (const p of pending) {
       const f = new RefFilter(referrer, p, candidates, ctx);
@@ -79,6 +84,7 @@ class RefError extends Error {
 function subsetReferencedBy(
   referrer: Resource,
   resources: readonly Resource[],
+  scopes: readonly { clusterScoped: boolean; effective: string; namespace: string }[],
   ctx: TransformContext,
 ): Resource[] | undefined {
   const refId = currentId(referrer);
@@ -100,9 +106,9 @@ function subsetReferencedBy(
     }
   }
   const refNs = effectiveNamespace(refId);
-  return resources.filter((t) => {
-    const id = currentId(t);
-    return isClusterScoped(id) || effectiveNamespace(id) === refNs || rbNamespaces.has(id.namespace);
+  return resources.filter((_, i) => {
+    const sc = scopes[i]!;
+    return sc.clusterScoped || sc.effective === refNs || rbNamespaces.has(sc.namespace);
   });
 }
 
