@@ -9,6 +9,8 @@
  * Error texts are the library's, so they read like kustomize's.
  */
 import { parseAllDocuments, visit } from "yaml";
+import { resolvesToNonString } from "../../core/yaml/emit.ts";
+import { loadYaml } from "../../core/yaml/load.ts";
 import { deepClone, deepEqual, isMap, newMap, type Value, type ValueMap } from "../../core/yaml/value.ts";
 
 export type Json6902Result = { ok: true; result: ValueMap } | { ok: false; error: string };
@@ -28,7 +30,11 @@ const TEST_FAILED = "test failed";
  * booleans, also as keys; `0777` is octal) with timestamps left as strings. Inline `patch:` text is trimmed by
  * kustomize first, a `path:` file is not.
  */
-export function decodeJson6902Text(text: string): { ok: true; ops: Value } | { ok: false; error: string } {
+export function decodeJson6902Text(
+  text: string,
+  /** Try homeops's own loader first where it reads the text as YAML 1.1 would (see quickDecode). */
+  quick = true,
+): { ok: true; ops: Value } | { ok: false; error: string } {
   if (text === "") return { ok: false, error: "empty json patch operations" };
   if (text.startsWith("[")) {
     try {
@@ -37,6 +43,8 @@ export function decodeJson6902Text(text: string): { ok: true; ops: Value } | { o
       return { ok: false, error: (e as Error).message };
     }
   }
+  const fast = quick ? quickDecode(text) : undefined;
+  if (fast !== undefined) return { ok: true, ops: fast };
   const docs = parseAllDocuments(text, {
     version: "1.1",
     uniqueKeys: false,
@@ -67,7 +75,40 @@ export function decodeJson6902Text(text: string): { ok: true; ops: Value } | { o
       },
     });
   }
-  return { ok: true, ops: fromJson(doc.toJS()) };
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (e) {
+    // An alias to no anchor: the `yaml` package throws where goyaml reports.
+    const alias = /: (\S+)$/.exec((e as Error).message)?.[1];
+    if (e instanceof ReferenceError && alias)
+      return { ok: false, error: `yaml: unknown anchor '${alias}' referenced` };
+    throw e;
+  }
+  return { ok: true, ops: fromJson(js) };
+}
+
+/**
+ * The YAML 1.1 reading through homeops's own (YAML 1.2) loader, for text where the two cannot differ: no
+ * anchors, aliases, tags, directives, merge keys, escapes, tabs or folded scalars, no loader problem, and no
+ * string or key that YAML 1.1 would read as something else (`yes`, `0777`, `1:30`, a timestamp). Undefined
+ * otherwise; the `yaml` package then reads it. (It is the slow part of decoding the patches of a large repo.)
+ */
+export function quickDecode(text: string): Value | undefined {
+  if (/[\\>\t]|<<|^%|(?:^|[\s[{,])[&*!]/m.test(text)) return undefined;
+  const loaded = loadYaml(text, "");
+  if (loaded.diagnostics.length > 0) return undefined;
+  const first = loaded.docs[0];
+  if (first === undefined || first.index !== 0 || !sameInYaml11(first.value)) return undefined;
+  // A copy without the loader's empty-value markers, as the `yaml` package would give.
+  return fromJson(first.value);
+}
+
+function sameInYaml11(v: Value): boolean {
+  if (typeof v === "string") return !resolvesToNonString(v);
+  if (Array.isArray(v)) return v.every(sameInYaml11);
+  if (isMap(v)) return Object.keys(v).every((k) => !resolvesToNonString(k) && sameInYaml11(v[k] as Value));
+  return true;
 }
 
 /** Plain JSON-like data from a parser into Values (null-prototype maps, safe integers as numbers). */
