@@ -17,13 +17,15 @@ export function resourcesFromDocs(
   sharing = false,
 ): Resource[] | undefined {
   const out: Resource[] = [];
-  const queue: { value: Value; at: Position }[] = docs.map((d) => ({
+  // `parsed`: the cached document a value was copied from, whose null items are looked for once per engine.
+  const queue: { value: Value; at: Position; parsed?: Value }[] = docs.map((d) => ({
     value: sharing ? cloneSharing(d.value) : deepClone(d.value),
     at: { file: relFile, line: d.line, column: d.column },
+    parsed: d.value,
   }));
   let ok = true;
   while (queue.length > 0) {
-    const { value, at } = queue.shift()!;
+    const { value, at, parsed } = queue.shift()!;
     if (value === null || (isMap(value) && Object.keys(value).length === 0)) continue;
     if (!isMap(value)) {
       diags.error(
@@ -72,7 +74,10 @@ export function resourcesFromDocs(
         continue;
       }
     }
-    const nil = nullListItem(value, []);
+    const nil =
+      parsed !== undefined && typeof parsed === "object" && parsed !== null
+        ? nullInParsed(parsed)
+        : nullListItem(value, []);
     if (nil) {
       diags.error(
         "KUS020",
@@ -86,6 +91,18 @@ export function resourcesFromDocs(
     out.push(makeResource(value as ValueMap, at));
   }
   return ok ? out : undefined;
+}
+
+/** nullListItem of parsed documents ("" for none): the cache never changes them. */
+const nullInDocs = new WeakMap<object, string>();
+
+function nullInParsed(doc: ValueMap | Value[]): string | undefined {
+  let found = nullInDocs.get(doc);
+  if (found === undefined) {
+    found = nullListItem(doc, []) ?? "";
+    nullInDocs.set(doc, found);
+  }
+  return found === "" ? undefined : found;
 }
 
 /** nullListItem of shared subtrees, relative to the subtree ("" for none): they never change. */

@@ -22,6 +22,17 @@ function hasUnsupported(s: string): boolean {
 }
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const DEDENT: RegExp[] = [];
+/** A line break with up to `n` spaces after it. */
+function dedent(n: number): RegExp {
+  let re = DEDENT[n];
+  if (re === undefined) {
+    re = new RegExp(`\n {0,${n}}`, "g");
+    DEDENT[n] = re;
+  }
+  return re;
+}
+
 /** The deepest nesting handled here; deeper documents take the general path, which reports limits. */
 const MAX_DEPTH = 200;
 
@@ -585,7 +596,9 @@ class FastComposer {
     let indent = -1;
     let leading = 0;
     let maxLeading = 0;
-    const lines: [number, number][] = []; // [start of text after the indentation, end of line]
+    // [start of text after the indentation, end of line]: folded scalars only; literal ones are cut out whole.
+    const lines: [number, number][] = [];
+    let first = -1;
     let trailing = 0;
     let end = li;
     while (li < this.n) {
@@ -599,7 +612,7 @@ class FastComposer {
         } else {
           if (ind > indent) throw GIVE_UP; // more-indented trailing blank lines count as content
           trailing++;
-          lines.push([li + Math.min(ind, indent), eol]);
+          if (folded) lines.push([li + Math.min(ind, indent), eol]);
         }
         li = eol < this.n ? eol + 1 : this.n;
         continue;
@@ -612,17 +625,17 @@ class FastComposer {
         break;
       }
       if (folded && ind > indent) throw GIVE_UP; // more-indented lines of a folded scalar
-      lines.push([li + indent, eol]);
+      if (folded) lines.push([li + indent, eol]);
+      if (first < 0) first = li + indent;
       trailing = 0;
       li = eol < this.n ? eol + 1 : this.n;
       end = eol;
     }
     if (indent < 0) throw GIVE_UP;
-    const content = lines.slice(0, lines.length - trailing);
     let text = "\n".repeat(leading);
     if (folded) {
       let sep = "";
-      for (const [a, b] of content) {
+      for (const [a, b] of lines.slice(0, lines.length - trailing)) {
         if (a === b) {
           if (sep === "\n") text += "\n";
           else sep = "\n";
@@ -632,7 +645,9 @@ class FastComposer {
         }
       }
     } else {
-      text += content.map(([a, b]) => s.slice(a, b)).join("\n");
+      // From the first content line to the end of the last, each line without its indentation (a blank line
+      // inside may have fewer spaces, all of them dropped).
+      text += s.slice(first, end).replace(dedent(indent), "\n");
     }
     if (!strip) text += "\n";
     const node = new YNode(Kind.Scalar, at, end);
