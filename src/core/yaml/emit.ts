@@ -843,6 +843,22 @@ class Emitter {
     if (!allowBreaks || this.column + len <= BEST_WIDTH + 1) {
       // No space can sit beyond the fold column, and plain scalars hold no line breaks.
       this.put(s, len);
+    } else if (len === s.length) {
+      // No surrogates: a column per code unit, so jump from space to space. A space breaks the line when it
+      // follows a non-space, the text so far reaches past the best width and another non-space follows.
+      let start = 0;
+      for (let i = s.indexOf(" "); i >= 0; i = s.indexOf(" ", i + 1)) {
+        if (
+          (i === 0 || s.charCodeAt(i - 1) !== 0x20) &&
+          this.column + (i - start) > BEST_WIDTH &&
+          s.charCodeAt(i + 1) !== 0x20
+        ) {
+          this.put(s.slice(start, i), i - start);
+          this.writeIndent();
+          start = i + 1;
+        }
+      }
+      this.put(start === 0 ? s : s.slice(start), s.length - start);
     } else {
       let spacesRun = false;
       let chunk = "";
