@@ -131,9 +131,9 @@ export class RepoFs {
       for (const e of entries) {
         const kind: EntryKind | undefined = e.isFile() ? "file" : e.isDirectory() ? "dir" : undefined;
         if (kind === undefined) continue;
-        const child = path.join(abs, e.name);
+        const child = joinName(abs, e.name);
         if (!this.#kind.has(child)) this.#kind.set(child, kind);
-        if (!this.#real.has(child)) this.#real.set(child, path.join(real, e.name));
+        if (!this.#real.has(child)) this.#real.set(child, joinName(real, e.name));
       }
     }
     return names;
@@ -147,6 +147,11 @@ export class RepoFs {
       return undefined;
     }
   }
+}
+
+/** path.join(dir, name) for an entry name (no "/", never "." or ".."), without path.join's normalizing. */
+function joinName(dir: string, name: string): string {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
 }
 
 const SURROGATE = /[\ud800-\udfff]/;

@@ -258,6 +258,23 @@ export function loadIgnorePatterns(fs: RepoFs, dir: string, domain: readonly str
   return ps;
 }
 
+/** The .sourceignore patterns under `root`, read once per RepoFs (its files do not change during a run). */
+const patternCache = new WeakMap<RepoFs, Map<string, readonly IgnorePattern[]>>();
+
+function repoIgnorePatterns(fs: RepoFs, root: string): readonly IgnorePattern[] {
+  let byRoot = patternCache.get(fs);
+  if (!byRoot) {
+    byRoot = new Map();
+    patternCache.set(fs, byRoot);
+  }
+  let ps = byRoot.get(root);
+  if (!ps) {
+    ps = loadIgnorePatterns(fs, root, []);
+    byRoot.set(root, ps);
+  }
+  return ps;
+}
+
 export interface SourceFilter {
   /** The patterns in priority order (last wins), for explanations. */
   readonly patterns: readonly IgnorePattern[];
@@ -278,7 +295,7 @@ export interface SourceFilter {
  */
 export function makeSourceFilter(fs: RepoFs, root: string, specIgnore?: string): SourceFilter {
   const rootAbs = path.resolve(root);
-  const ps = loadIgnorePatterns(fs, rootAbs, []);
+  const ps = [...repoIgnorePatterns(fs, rootAbs)];
   if (specIgnore !== undefined) ps.push(...readPatterns(specIgnore, []));
   const patterns = ps.length > 0 ? [...vcsPatterns(), ...ps] : [...vcsPatterns(), ...defaultPatterns()];
 
