@@ -500,6 +500,8 @@ const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
 /** An indicator as the first character (`-`, `?`, `:` only when a blank or the end follows). */
 const LEADING_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?:[ \t]|$))/;
 /** `:` after the first character, followed by a space, a tab or the end. */
+/** The start of each line holding text (multiline: `.` matches no line break). */
+const LINE_WITH_TEXT = /^(?=.)/gm;
 const EXOTIC_BREAK_OR_SURROGATE = /[\r\u0085\u2028\u2029\ud800-\udfff]/;
 const COLON_WS = /[\s\S]:(?:[ \t]|$)/;
 /** `#` after the first character, preceded by a blank (space, tab, NUL or a break). */
@@ -589,7 +591,8 @@ function checkJsonKey(key: string): undefined {
 
 /** Rendered simple keys do not depend on position, so their text is cached. */
 interface KeyText {
-  text: string;
+  /** The key and its `:` as one flat string: fewer, larger pieces make the output cheaper to join. */
+  withColon: string;
   cols: number;
 }
 const keyCache = new Map<string, KeyText>();
@@ -610,6 +613,15 @@ const sharedTexts = new WeakMap<
   object,
   Map<string, { text: string; column: number; whitespace: boolean; indention: boolean }>
 >();
+
+/**
+ * The output is built by concatenation, a tree of pieces that V8 copies into one string when it is first read.
+ * Text kept for reuse is made flat right away (reading a character does it), so each reuse is one piece.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
 
 class Emitter {
   constructor(private readonly texts?: EmitTexts) {}
@@ -682,7 +694,7 @@ class Emitter {
     const before = this.out;
     this.out = "";
     this.plainNode(v, mapping);
-    const text = this.out;
+    const text = flat(this.out);
     this.out = before + text;
     if (!texts) {
       texts = new Map();
@@ -734,10 +746,9 @@ class Emitter {
       this.writeIndent();
       const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
       if (cached) {
-        this.put(cached.text, cached.cols);
+        this.put(cached.withColon, cached.cols + 1);
         this.whitespace = false;
         this.indention = false;
-        this.writeIndicator(":", false, false, false);
       } else {
         const key = jsonRoundTripString(rawKey);
         if (!key.includes("\n") && !/[\r\u0085\u2028\u2029]/.test(key) && Buffer.byteLength(key) <= 128) {
@@ -746,8 +757,9 @@ class Emitter {
           this.out = "";
           const col = this.column;
           this.stringScalar(key, true);
-          if (keyCache.size < KEY_CACHE_LIMIT)
-            keyCache.set(rawKey, { text: this.out, cols: this.column - col });
+          if (keyCache.size < KEY_CACHE_LIMIT) {
+            keyCache.set(rawKey, { withColon: [this.out, ":"].join(""), cols: this.column - col });
+          }
           this.out = before + this.out;
           this.writeIndicator(":", false, false, false);
         } else {
@@ -764,8 +776,8 @@ class Emitter {
 
   /** Numbers, booleans and null: always plain and never containing spaces. */
   private plainAtom(text: string): void {
-    if (!this.whitespace) this.put(" ", 1);
-    this.put(text, text.length);
+    if (this.whitespace) this.put(text, text.length);
+    else this.put(` ${text}`, text.length + 1);
     this.whitespace = false;
     this.indention = false;
   }
@@ -774,10 +786,12 @@ class Emitter {
     if (SIMPLE_TEXT.test(s)) {
       // No indicators, spaces, breaks or escapes: plain unless it would resolve to another type.
       const quoted = resolvesToNonString(s);
-      if (quoted) this.writeIndicator('"', true, false, false);
-      else if (!this.whitespace) this.put(" ", 1);
-      this.put(s, s.length);
-      if (quoted) this.writeIndicator('"', false, false, false);
+      if (quoted) {
+        this.writeIndicator('"', true, false, false);
+        this.put(s, s.length);
+        this.writeIndicator('"', false, false, false);
+      } else if (this.whitespace) this.put(s, s.length);
+      else this.put(` ${s}`, s.length + 1);
       this.whitespace = false;
       this.indention = false;
       return;
@@ -803,7 +817,7 @@ class Emitter {
       this.styledScalar(s, false, asciiText);
       texts.byString.set(s, {
         state,
-        text: this.out,
+        text: flat(this.out),
         column: this.column,
         whitespace: this.whitespace,
         indention: this.indention,
@@ -1023,23 +1037,20 @@ class Emitter {
     const n = s.length;
     let lineStart = 0;
     if (!EXOTIC_BREAK_OR_SURROGATE.test(s)) {
-      // Only "\n" breaks and no surrogates (most text): jump from break to break.
-      for (;;) {
-        const i = s.indexOf("\n", lineStart);
-        const end = i < 0 ? n : i;
-        if (end > lineStart) {
-          if (breaks) this.writeIndent();
-          this.put(s.slice(lineStart, end), end - lineStart);
-          this.indention = false;
-          breaks = false;
-        }
-        if (i < 0) return;
-        this.out += "\n";
+      // Only "\n" breaks and no surrogates (most text). Every write_indent below comes at column 0 with the
+      // indention flag set, so each non-empty line gets the indentation and nothing else changes: the block is
+      // one replacement, one flat piece of output.
+      const indent = Math.max(this.indent, 0);
+      this.out += s.replace(LINE_WITH_TEXT, spaces(indent));
+      const last = s.lastIndexOf("\n");
+      if (last === n - 1) {
         this.column = 0;
         this.indention = true;
-        breaks = true;
-        lineStart = i + 1;
+      } else {
+        this.column = indent + (n - last - 1);
+        this.indention = false;
       }
+      return;
     }
     // Lines between breaks are written whole; each non-empty line starts with write_indent.
     for (let i = 0; i <= n; i++) {
