@@ -116,6 +116,7 @@ export class KustomizeEngine {
           line: d.line,
           column: d.column,
           positionOf: () => undefined,
+          ...(d.nullItem === undefined ? {} : { nullItem: d.nullItem }),
         })),
       };
       this.#resources.set(abs, r);

@@ -18,14 +18,16 @@ export function resourcesFromDocs(
 ): Resource[] | undefined {
   const out: Resource[] = [];
   // `parsed`: the cached document a value was copied from, whose null items are looked for once per engine.
-  const queue: { value: Value; at: Position; parsed?: Value }[] = docs.map((d) => ({
+  // The loader says when a document has no null list item at all (nearly always): then there is nothing to find.
+  const queue: { value: Value; at: Position; parsed?: Value; noNull?: boolean }[] = docs.map((d) => ({
     value: sharing ? cloneSharing(d.value) : deepClone(d.value),
     at: { file: relFile, line: d.line, column: d.column },
     parsed: d.value,
+    noNull: d.nullItem === false,
   }));
   let ok = true;
   while (queue.length > 0) {
-    const { value, at, parsed } = queue.shift()!;
+    const { value, at, parsed, noNull } = queue.shift()!;
     if (value === null || (isMap(value) && Object.keys(value).length === 0)) continue;
     if (!isMap(value)) {
       diags.error(
@@ -74,8 +76,9 @@ export function resourcesFromDocs(
         continue;
       }
     }
-    const nil =
-      parsed !== undefined && typeof parsed === "object" && parsed !== null
+    const nil = noNull
+      ? undefined
+      : parsed !== undefined && typeof parsed === "object" && parsed !== null
         ? nullInParsed(parsed)
         : nullListItem(value, []);
     if (nil) {

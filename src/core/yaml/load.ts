@@ -26,6 +26,8 @@ export interface LoadedDoc {
   column: number;
   /** 1-based position of a node reached by a path of keys/indices (for diagnostics), or undefined */
   positionOf(path: readonly (string | number)[]): { line: number; column: number } | undefined;
+  /** False when no list of the document holds a null item (kustomize rejects those); undefined: not known. */
+  nullItem?: boolean;
 }
 
 export interface LoadResult {
@@ -154,6 +156,7 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
       line: start.line,
       column: start.column,
       positionOf: (path) => walker.positionOf(root, path, map),
+      nullItem: walker.nullItem,
     });
   }
   return { docs, diagnostics };
@@ -998,6 +1001,8 @@ class Walker {
   /** Alias nodes being expanded, to catch an anchor whose value contains itself. */
   readonly #expanding = new Set<YNode>();
   #aliasDepth = 0;
+  /** Some list decoded so far holds a null item. */
+  nullItem = false;
   #decodeCount = 0;
   #aliasCount = 0;
   #depth = 0;
@@ -1115,7 +1120,11 @@ class Walker {
       }
       const items = n.items;
       const out: Value[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) out[i] = this.node(items[i] as YNode);
+      for (let i = 0; i < items.length; i++) {
+        const v = this.node(items[i] as YNode);
+        if (v === null) this.nullItem = true;
+        out[i] = v;
+      }
       return out;
     } finally {
       this.#depth--;
