@@ -306,7 +306,9 @@ function keyClass(k: string): number {
   let c = keyClasses.get(k);
   if (c === undefined) {
     c = ASCII_LETTERS.test(k) ? 0 : SURROGATE.test(k) ? 2 : 1;
-    if (keyClasses.size < KEY_CACHE_LIMIT) keyClasses.set(k, c);
+    // A full cache starts over, so a long-lived process keeps caching the keys of what it prints now.
+    if (keyClasses.size >= KEY_CACHE_LIMIT) keyClasses.clear();
+    keyClasses.set(k, c);
   }
   return c;
 }
@@ -757,9 +759,8 @@ class Emitter {
           this.out = "";
           const col = this.column;
           this.stringScalar(key, true);
-          if (keyCache.size < KEY_CACHE_LIMIT) {
-            keyCache.set(rawKey, { withColon: [this.out, ":"].join(""), cols: this.column - col });
-          }
+          if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear(); // see keyClass
+          keyCache.set(rawKey, { withColon: [this.out, ":"].join(""), cols: this.column - col });
           this.out = before + this.out;
           this.writeIndicator(":", false, false, false);
         } else {
