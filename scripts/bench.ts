@@ -6,12 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseAllDocuments } from "yaml";
 import { which } from "../src/core/exec.ts";
 import { RepoFs } from "../src/core/repo-fs.ts";
-import { loadYaml } from "../src/core/yaml/load.ts";
-import { renderYaml } from "../src/flux/output.ts";
-import { renderRepository } from "../src/flux/render.ts";
 import { KustomizeEngine } from "../src/kustomize/build.ts";
 import { renderResources } from "../src/kustomize/render.ts";
 import { corpusDir, corpusDirectories } from "./corpus.ts";
@@ -67,37 +63,24 @@ for (const repo of fs.readdirSync(corpus).sort()) {
   const root = path.join(corpus, repo);
   if (!fs.statSync(root).isDirectory()) continue;
   // `render`: the objects (renderRepository); `build`: what `homeops build` does, the objects printed as YAML too
-  // (the kubectl loop prints its YAML as well).
-  const times: number[] = [];
-  const buildTimes: number[] = [];
-  let ksPaths: string[] = [];
-  for (let i = 0; i < rounds + 1; i++) {
-    const t = performance.now();
-    const r = renderRepository(root);
-    const rendered = performance.now();
-    renderYaml(r);
-    if (i > 0) {
-      times.push(rendered - t);
-      buildTimes.push(performance.now() - t);
-    }
-    ksPaths = r.kustomizations.map((k) => k.path);
-  }
-  const render = Math.min(...times);
-  const build = Math.min(...buildTimes);
+  // (the kubectl loop prints its YAML as well). Each measurement runs in a fresh process (bench-repo.ts).
+  const run = <T>(mode: string): T => {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "bench-repo.ts"), mode, root, String(rounds)],
+      { encoding: "utf8" },
+    );
+    if (r.status !== 0) throw new Error(`bench-repo ${mode} ${repo} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
+  };
+  const { render, build, paths: ksPaths } = run<{ render: number; build: number; paths: string[] }>("render");
   // Reading and parsing every YAML file of the repository once: the floor for a renderer. Measured with the
   // standard JavaScript YAML parser (the `yaml` package) and with homeops's own loader, which is faster.
-  const files = yamlFiles(root);
-  const parseWith = (parseOne: (text: string, file: string) => unknown): number => {
-    const parseTimes: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      const t = performance.now();
-      for (const f of files) parseOne(fs.readFileSync(f, "utf8"), f);
-      parseTimes.push(performance.now() - t);
-    }
-    return Math.min(...parseTimes);
-  };
-  const parse = parseWith((text) => parseAllDocuments(text));
-  const ownParse = parseWith((text, f) => loadYaml(text, f));
+  const {
+    files,
+    yamlPackage: parse,
+    own: ownParse,
+  } = run<{ files: number; yamlPackage: number; own: number }>("parse");
   const mem = spawnSync(
     process.execPath,
     ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root],
@@ -109,7 +92,7 @@ for (const repo of fs.readdirSync(corpus).sort()) {
     mem.status === 0
       ? (JSON.parse(mem.stdout.trim().split("\n").pop()!) as { maxRssMB: number }).maxRssMB
       : Number.NaN;
-  let line = `  ${repo}: ${ksPaths.length} Kustomizations rendered in ${render.toFixed(0)} ms, printed as YAML by ${build.toFixed(0)} ms; parsing its ${files.length} YAML files once: ${parse.toFixed(0)} ms with the yaml package (render ${(render / parse).toFixed(2)}x that), ${ownParse.toFixed(0)} ms with homeops's loader (${(render / ownParse).toFixed(2)}x); peak RSS ${peak} MB (with tsx)`;
+  let line = `  ${repo}: ${ksPaths.length} Kustomizations rendered in ${render.toFixed(0)} ms, printed as YAML by ${build.toFixed(0)} ms; parsing its ${files} YAML files once: ${parse.toFixed(0)} ms with the yaml package (render ${(render / parse).toFixed(2)}x that, build ${(build / parse).toFixed(2)}x), ${ownParse.toFixed(1)} ms with homeops's loader (render ${(render / ownParse).toFixed(2)}x, build ${(build / ownParse).toFixed(2)}x); peak RSS ${peak} MB (with tsx)`;
   if (which("kubectl") && !process.env.BENCH_SKIP_KUBECTL) {
     // Best of as many loops as homeops gets rounds.
     const loops: number[] = [];
@@ -126,14 +109,6 @@ for (const repo of fs.readdirSync(corpus).sort()) {
     line += `; kubectl loop over the same paths (best of ${rounds}): ${kubectl.toFixed(0)} ms (${(kubectl / build).toFixed(1)}x homeops build, ${(kubectl / render).toFixed(1)}x the render alone)`;
   }
   console.log(line);
-}
-
-function yamlFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
 }
 
 // --- the other commands' own benchmarks ------------------------------------------------------------------------
