@@ -342,7 +342,7 @@ function renderOnce(
       };
     }
     const variables = ksVariables(ks, knownVars, bootstrapVars, diags, externalSecretsOf(knownVars));
-    const made = buildKustomization(ks, key, target, variables, fs, opts, memo);
+    const made = buildKustomization({ ks, key, target, variables, repoFs: fs, opts }, memo);
     diags.addAll(made.diagnostics);
     const objects: ValueMap[] = [];
     for (const r of made.objects) {
@@ -672,16 +672,19 @@ export interface BuiltKustomization {
   reads?: ReadSet;
 }
 
+/** What the build of one Flux Kustomization needs. */
+interface BuildJob {
+  ks: FluxKustomization;
+  key: string;
+  target: BuildTarget;
+  variables: Record<string, string> | undefined;
+  repoFs: RepoFs;
+  opts: RenderOptions;
+}
+
 /** kustomize build with Flux's generator, then post-build on every object; memoized on spec and variables. */
-function buildKustomization(
-  ks: FluxKustomization,
-  key: string,
-  target: BuildTarget,
-  variables: Record<string, string> | undefined,
-  repoFs: RepoFs,
-  opts: RenderOptions,
-  memo: Map<string, BuiltKustomization>,
-): BuiltKustomization {
+function buildKustomization(job: BuildJob, memo: Map<string, BuiltKustomization>): BuiltKustomization {
+  const { ks, key, target, variables, repoFs, opts } = job;
   // Repository paths are keyed relative to the root, so a render of another revision can look its builds up.
   const where =
     target.fs === repoFs
@@ -701,26 +704,24 @@ function buildKustomization(
   }
   if (hit) return hit;
   if (reuse) reuse.built++;
+  const once = (share: boolean): BuiltKustomization => {
+    const built = buildKustomizationOnce(job, share);
+    if (built.reads) opts.record?.builds.set(memoKey, built);
+    memo.set(memoKey, built);
+    return built;
+  };
   try {
-    return buildKustomizationOnce(ks, key, target, variables, repoFs, opts, memo, memoKey, true);
+    return once(true);
   } catch (e) {
     // Something changed a frozen part of a parsed file (a patch on a CRD's schema): build again with copies.
     if (!isFrozenWrite(e)) throw e;
-    return buildKustomizationOnce(ks, key, target, variables, repoFs, opts, memo, memoKey, false);
+    return once(false);
   }
 }
 
-function buildKustomizationOnce(
-  ks: FluxKustomization,
-  key: string,
-  target: BuildTarget,
-  variables: Record<string, string> | undefined,
-  repoFs: RepoFs,
-  opts: RenderOptions,
-  memo: Map<string, BuiltKustomization>,
-  memoKey: string,
-  share: boolean,
-): BuiltKustomization {
+/** One build of buildKustomization; `share`: resources share the frozen parts of parsed files. */
+function buildKustomizationOnce(job: BuildJob, share: boolean): BuiltKustomization {
+  const { ks, key, target, variables, repoFs, opts } = job;
   const diags = new Diagnostics();
   const run = () =>
     target.engine.build(target.dir, {
@@ -767,10 +768,6 @@ function buildKustomizationOnce(
     diagnostics: diags.items,
     files: built.files.map((f) => target.toRepo(target.fs.rel(f))),
   };
-  if (reads) {
-    result.reads = reads;
-    opts.record?.builds.set(memoKey, result);
-  }
-  memo.set(memoKey, result);
+  if (reads) result.reads = reads;
   return result;
 }

@@ -45,13 +45,17 @@ export class EmitTexts {
   readonly byString = new Map<string, PrintedText>();
 }
 
-interface PrintedText {
-  /** indent, column and the whitespace and indention flags, as one number. */
-  state: number;
+/** Printed text with the emitter state it left. */
+interface Printed {
   text: string;
   column: number;
   whitespace: boolean;
   indention: boolean;
+}
+
+interface PrintedText extends Printed {
+  /** indent, column and the whitespace and indention flags (before printing), as one number. */
+  state: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -611,10 +615,7 @@ function codePointLength(s: string): number {
   return n;
 }
 
-const sharedTexts = new WeakMap<
-  object,
-  Map<string, { text: string; column: number; whitespace: boolean; indention: boolean }>
->();
+const sharedTexts = new WeakMap<object, Map<string, Printed>>();
 
 /**
  * The output is built by concatenation, a tree of pieces that V8 copies into one string when it is first read.
@@ -687,22 +688,33 @@ class Emitter {
     let texts = sharedTexts.get(v);
     const known = texts?.get(state);
     if (known) {
-      this.out += known.text;
-      this.column = known.column;
-      this.whitespace = known.whitespace;
-      this.indention = known.indention;
+      this.replay(known);
       return;
     }
-    const before = this.out;
-    this.out = "";
-    this.plainNode(v, mapping);
-    const text = flat(this.out);
-    this.out = before + text;
+    const printed = this.capture(() => this.plainNode(v, mapping));
     if (!texts) {
       texts = new Map();
       sharedTexts.set(v, texts);
     }
-    texts.set(state, { text, column: this.column, whitespace: this.whitespace, indention: this.indention });
+    texts.set(state, printed);
+  }
+
+  /** Appends text printed before and takes on the state it left. */
+  private replay(p: Printed): void {
+    this.out += p.text;
+    this.column = p.column;
+    this.whitespace = p.whitespace;
+    this.indention = p.indention;
+  }
+
+  /** Runs `print`, appending as usual, and returns what it appended (flattened) with the state it left. */
+  private capture(print: () => void): Printed {
+    const before = this.out;
+    this.out = "";
+    print();
+    const text = flat(this.out);
+    this.out = before + text;
+    return { text, column: this.column, whitespace: this.whitespace, indention: this.indention };
   }
 
   private plainNode(v: Value, mapping: boolean): void {
@@ -806,24 +818,8 @@ class Emitter {
         (this.whitespace ? 2 : 0) +
         (this.indention ? 1 : 0);
       const known = texts.byString.get(s);
-      if (known !== undefined && known.state === state) {
-        this.out += known.text;
-        this.column = known.column;
-        this.whitespace = known.whitespace;
-        this.indention = known.indention;
-        return;
-      }
-      const before = this.out;
-      this.out = "";
-      this.styledScalar(s, false, asciiText);
-      texts.byString.set(s, {
-        state,
-        text: flat(this.out),
-        column: this.column,
-        whitespace: this.whitespace,
-        indention: this.indention,
-      });
-      this.out = before + this.out;
+      if (known !== undefined && known.state === state) this.replay(known);
+      else texts.byString.set(s, { state, ...this.capture(() => this.styledScalar(s, false, asciiText)) });
       return;
     }
     this.styledScalar(s, simpleKey, asciiText);
