@@ -2,9 +2,9 @@
  * One corpus repository timed in a process of its own (for `npm run bench`), so no earlier measurement's garbage
  * or caches weigh on it. Prints one JSON line.
  *   render <root> <rounds>: renderRepository, then renderYaml (what `homeops build` does); best of `rounds`
- *     after one warm-up round, with the Flux paths rendered.
+ *     after three warm-up rounds, with the Flux paths rendered.
  *   parse <root> <rounds>: reading and parsing every YAML file of the repository once, with the `yaml` package
- *     and with homeops's own loader; best of `rounds` each, after one warm-up round.
+ *     and with homeops's own loader; best of `rounds` each, after three warm-up rounds.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,7 +20,8 @@ if (!root || (mode !== "render" && mode !== "parse"))
 const rounds = Number(roundsArg ?? 5);
 
 function best(fn: () => void): number {
-  fn(); // warm-up: JIT
+  // Warm-up: V8 needs a few runs to compile the hot code fully (a fresh process starts interpreted).
+  for (let i = 0; i < 3; i++) fn();
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
