@@ -149,7 +149,6 @@ export class KustomizeEngine {
   }
 }
 
-/** State of one build: diagnostics and the files read. */
 /**
  * Marks the parts of a parsed object that builds may share instead of copying (see `share`): the schemas of a
  * CustomResourceDefinition and the data of a ConfigMap, the bulk of a repository's bytes that kustomize's
@@ -168,6 +167,7 @@ export function shareLargeParts(v: Value): void {
   }
 }
 
+/** State of one build: diagnostics and the files read. */
 export class BuildRun {
   readonly diags = new Diagnostics();
   readonly files = new Set<string>();

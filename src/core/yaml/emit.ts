@@ -767,13 +767,10 @@ class Emitter {
         const key = jsonRoundTripString(rawKey);
         if (!key.includes("\n") && !/[\r\u0085\u2028\u2029]/.test(key) && Buffer.byteLength(key) <= 128) {
           // yaml_emitter_check_simple_key: single-line and at most 128 bytes.
-          const before = this.out;
-          this.out = "";
           const col = this.column;
-          this.stringScalar(key, true);
+          const printed = this.capture(() => this.stringScalar(key, true));
           if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear(); // see keyClass
-          keyCache.set(rawKey, { withColon: [this.out, ":"].join(""), cols: this.column - col });
-          this.out = before + this.out;
+          keyCache.set(rawKey, { withColon: flat(`${printed.text}:`), cols: this.column - col });
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
