@@ -1,4 +1,4 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
-import { main } from "../dist/cli/main.mjs";
+import { runCli } from "../dist/cli/main.mjs";
 
-process.exitCode = await main(process.argv.slice(2));
+await runCli(process.argv.slice(2));

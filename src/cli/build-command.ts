@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { sortDiagnostics } from "../core/diagnostics.ts";
 import { formatDiagnostics } from "../core/print-diagnostics.ts";
 import { RepoFs } from "../core/repo-fs.ts";
-import { renderJson, renderYaml } from "../flux/output.ts";
+import { renderJson, renderYamlParts } from "../flux/output.ts";
 import { renderRepository } from "../flux/render.ts";
 
 interface BuildFlags {
@@ -68,7 +68,7 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
   }
   result.diagnostics = sortDiagnostics([...result.diagnostics, ...decryption.fileDiagnostics]);
   // Writing may find objects that cannot be written: render first, then report everything.
-  const output = flags.output === "json" ? renderJson(result) : renderYaml(result);
+  const output = flags.output === "json" ? [renderJson(result)] : renderYamlParts(result);
   const sorted = sortDiagnostics(result.diagnostics);
   const fs = new RepoFs(root);
   const shown = sorted.filter((d) => d.severity !== "info");
@@ -77,6 +77,6 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
       formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }),
     );
   }
-  process.stdout.write(output);
+  for (const part of output) process.stdout.write(part);
   return sorted.some((d) => d.severity === "error") ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { capture } from "./capture-test-support.ts";
+import * as cli from "./main.ts";
 import { main } from "./main.ts";
 
 const example = path.resolve(import.meta.dirname, "..", "..", "examples", "home-ops");
@@ -80,4 +81,12 @@ describe("homeops CLI", () => {
     fs.rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(0);
   }, 30_000);
+
+  it("bin/homeops.js runs the CLI through runCli (pipe handling, exit codes), not main alone", () => {
+    // The shipped entry imports the built bundle; what it calls must be what `tsx src/cli/main.ts` runs.
+    const bin = fs.readFileSync(path.resolve(import.meta.dirname, "..", "..", "bin", "homeops.js"), "utf8");
+    expect(bin).toMatch(/import \{ runCli \} from "\.\.\/dist\/cli\/main\.mjs";/);
+    expect(bin).toMatch(/await runCli\(process\.argv\.slice\(2\)\);/);
+    expect(typeof cli.runCli).toBe("function");
+  });
 });

@@ -32,23 +32,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   return code;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
-  // A reader that stops early (`homeops build | head`) closes the pipe: stop quietly, as a SIGPIPE would.
+/**
+ * The process around main, for bin/homeops.js and `tsx src/cli/main.ts`: a reader that stops early
+ * (`homeops build | head`) closes the pipe, and homeops stops quietly, as a SIGPIPE would; an exception is an
+ * internal error (exit 3).
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
       throw e;
     });
   }
-  main(process.argv.slice(2)).then(
-    (c) => {
-      process.exitCode = c;
-    },
-    (e: unknown) => {
-      process.stderr.write(
-        `homeops: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-      );
-      process.exitCode = 3;
-    },
-  );
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    process.stderr.write(
+      `homeops: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    process.exitCode = 3;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
+  await runCli(process.argv.slice(2));
 }

@@ -12,6 +12,14 @@ import type { RepoRender } from "./render.ts";
  * non-finite number: kustomize fails on those too) becomes a comment and a diagnostic in `r.diagnostics`.
  */
 export function renderYaml(r: RepoRender): string {
+  return renderYamlParts(r).join("");
+}
+
+/**
+ * renderYaml in pieces, one per object, for writing out one after another: joining first would copy the whole
+ * output once more (as UTF-16 as soon as one character needs it).
+ */
+export function renderYamlParts(r: RepoRender): string[] {
   const parts: string[] = [];
   const texts = new EmitTexts();
   for (const ks of r.kustomizations) {
@@ -40,7 +48,7 @@ export function renderYaml(r: RepoRender): string {
       parts.push(`---\n${i === 0 ? head : ""}${text}`);
     });
   }
-  return parts.join("");
+  return parts;
 }
 
 /** `-o json`: the structure the library returns, with objects in Go's key order. */

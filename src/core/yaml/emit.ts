@@ -498,20 +498,18 @@ export function allowedStyles(f: {
 const ANY_BREAK = /[\n\r\u0085\u2028\u2029]/;
 const BREAK_SPACE = /[\n\r\u0085\u2028\u2029] /;
 const SPACE_BREAK = / [\n\r\u0085\u2028\u2029]/;
-/** Not is_printable: astral characters count too (the loop sees code points above 0xfffd). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 /** Printable ASCII and "\n" only. */
 const ASCII_TEXT = /^[\n\x20-\x7e]*$/;
+/** Not is_printable: astral characters count too (the loop sees code points above 0xfffd). */
 const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
 /** An indicator as the first character (`-`, `?`, `:` only when a blank or the end follows). */
 const LEADING_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?:[ \t]|$))/;
-/** `:` after the first character, followed by a space, a tab or the end. */
 /** The start of each line holding text (multiline: `.` matches no line break). */
 const LINE_WITH_TEXT = /^(?=.)/gm;
 const EXOTIC_BREAK_OR_SURROGATE = /[\r\u0085\u2028\u2029\ud800-\udfff]/;
+/** `:` after the first character, followed by a space, a tab or the end. */
 const COLON_WS = /[\s\S]:(?:[ \t]|$)/;
 /** `#` after the first character, preceded by a blank (space, tab, NUL or a break). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of libyaml's blanks
 const HASH_AFTER_BLANK = /[ \t\0\n\r\u0085\u2028\u2029]#/;
 
 /** encoder.stringv's requested style followed by yaml_emitter_select_scalar_style (block context). */
