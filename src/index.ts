@@ -11,7 +11,7 @@ export {
   formatText as formatDiffText,
 } from "./diff/format.ts";
 export { DiffError } from "./diff/git.ts";
-export { renderJson, renderYaml } from "./flux/output.ts";
+export { renderJson, renderYaml, renderYamlParts } from "./flux/output.ts";
 export {
   type RenderedHelmRelease,
   type RenderedKustomization,
