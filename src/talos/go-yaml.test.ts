@@ -15,6 +15,11 @@ describe("go-yaml emitter", () => {
     expect(quoteScalar(" lead", false)).toBe("' lead'");
     expect(quoteScalar('disk.dev_path == "/dev/sda"', false)).toBe('disk.dev_path == "/dev/sda"');
     expect(quoteScalar("storage:NoSchedule", false)).toBe("storage:NoSchedule");
+    // yaml.v3's analysis: a trailing space still allows single quotes; a tab rules out plain and single quotes;
+    // `---` at the start is an indicator, not the end of the analysis.
+    expect(quoteScalar("trail ", false)).toBe("'trail '");
+    expect(quoteScalar("a\tb", false)).toBe('"a\\tb"');
+    expect(quoteScalar("--- x", false)).toBe("'--- x'");
   });
 
   it("sorts map keys naturally, as Go's encoder", () => {

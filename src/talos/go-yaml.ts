@@ -4,6 +4,8 @@
  * choice between plain, quoted and literal scalars, and its map-key order are reproduced so output is byte-identical.
  */
 
+import { analyze } from "../core/yaml/emit.ts";
+
 export type GoValue = string | number | boolean | null | GoValue[] | { [key: string]: GoValue };
 
 /** Encodes one document; `indent` is the emitter's best indent (Talos: 4, talhelper's re-encode: 2). */
@@ -160,33 +162,17 @@ function literal(s: string, indent: number, best: number): string {
   return `${header}\n${lines.join("")}`;
 }
 
+/** libyaml refuses block scalars with a space before a line break, trailing spaces or special characters. */
 function literalAllowed(s: string): boolean {
-  // libyaml refuses block scalars with a space before a line break, trailing spaces or special characters.
-  return !/ \n/.test(s) && !s.endsWith(" ") && ![...s].some((ch) => ch !== "\n" && hasSpecial(ch));
-}
-
-function hasSpecial(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    const printable =
-      c === 0x0a ||
-      c === 0x09 ||
-      (c >= 0x20 && c <= 0x7e) ||
-      c === 0x85 ||
-      (c >= 0xa0 && c <= 0xd7ff) ||
-      (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) ||
-      (c >= 0x10000 && c <= 0x10ffff);
-    if (!printable) return true;
-  }
-  return false;
+  return analyze(s, false, true).blockAllowed;
 }
 
 /** Plain when YAML reads it back as the same string, else single quotes, else double quotes (as yaml.v3). */
 export function quoteScalar(s: string, isKey: boolean): string {
   if (resolvesToNonString(s)) return doubleQuoted(s);
-  const a = analyze(s);
-  if (a.blockPlain && !(isKey && a.multiline)) return s;
-  if (a.singleAllowed && !a.multiline) return `'${s.replace(/'/g, "''")}'`;
+  const a = analyze(s, false, true);
+  if (a.blockPlainAllowed && !(isKey && a.multiline)) return s;
+  if (a.singleQuotedAllowed && !a.multiline) return `'${s.replace(/'/g, "''")}'`;
   return doubleQuoted(s);
 }
 
@@ -217,78 +203,6 @@ function resolvesToNonString(s: string): boolean {
   if (/^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/.test(s)) return true;
   if (/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(s)) return true;
   return s === "<<";
-}
-
-interface Analysis {
-  blockPlain: boolean;
-  singleAllowed: boolean;
-  multiline: boolean;
-}
-
-/** A port of libyaml's yaml_emitter_analyze_scalar, block context only. */
-function analyze(s: string): Analysis {
-  if (s.startsWith("---") || s.startsWith("..."))
-    return { blockPlain: false, singleAllowed: true, multiline: false };
-  const chars = [...s];
-  let blockIndicators = false;
-  let lineBreaks = false;
-  let special = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let previousSpace = false;
-  let previousBreak = false;
-  let precededByWhitespace = true;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] as string;
-    const next = chars[i + 1];
-    const followedByWhitespace = next === undefined || next === " " || next === "\t" || next === "\n";
-    if (i === 0) {
-      if ("#,[]{}&*!|>'\"%@`".includes(ch)) blockIndicators = true;
-      if ((ch === "?" || ch === ":") && followedByWhitespace) blockIndicators = true;
-      if (ch === "-" && followedByWhitespace) blockIndicators = true;
-    } else {
-      if (ch === ":" && followedByWhitespace) blockIndicators = true;
-      if (ch === "#" && precededByWhitespace) blockIndicators = true;
-    }
-    if (hasSpecial(ch) && ch !== "\n") special = true;
-    if (ch === "\n") lineBreaks = true;
-    if (ch === " ") {
-      if (i === 0) leadingSpace = true;
-      if (i === chars.length - 1) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (ch === "\n") {
-      if (i === 0) leadingBreak = true;
-      if (i === chars.length - 1) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousBreak = true;
-      previousSpace = false;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
-    }
-    precededByWhitespace = ch === " " || ch === "\t" || ch === "\n";
-  }
-  let blockPlain = true;
-  let singleAllowed = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlain = false;
-  if (trailingSpace) singleAllowed = false;
-  if (breakSpace) {
-    blockPlain = false;
-    singleAllowed = false;
-  }
-  if (spaceBreak || special) {
-    blockPlain = false;
-    singleAllowed = false;
-  }
-  if (lineBreaks) blockPlain = false;
-  if (blockIndicators) blockPlain = false;
-  return { blockPlain, singleAllowed, multiline: lineBreaks };
 }
 
 function doubleQuoted(s: string): string {

@@ -229,14 +229,18 @@ export function randomValue(rnd: () => number, depth = 0): Value {
   return randomTrickyString(rnd);
 }
 
-/** The character loop of libyaml's yaml_emitter_analyze_scalar: the reference `analyze` is tested against. */
-export function analyzeByCharacter(s: string): Analysis {
+/**
+ * The character loop of libyaml's yaml_emitter_analyze_scalar: the reference `analyze` is tested against.
+ * `yamlV3`: go-yaml v3's loop, which notes tabs apart instead of as special characters.
+ */
+export function analyzeByCharacter(s: string, yamlV3 = false): Analysis {
   if (s.length === 0) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   }
   let blockIndicators = false;
   let lineBreaks = false;
   let special = false;
+  let tabs = false;
   let leadingSpace = false;
   let leadingBreak = false;
   let trailingSpace = false;
@@ -286,7 +290,8 @@ export function analyzeByCharacter(s: string): Analysis {
     } else if (c === 0x23) {
       if (precededByWs) blockIndicators = true;
     }
-    if (!isPrintable(c)) special = true;
+    if (yamlV3 && c === 0x09) tabs = true;
+    else if (!isPrintable(c)) special = true;
     if (c === 0x20) {
       if (i === 0) leadingSpace = true;
       if (i + w === n) trailingSpace = true;
@@ -315,6 +320,7 @@ export function analyzeByCharacter(s: string): Analysis {
     breakSpace,
     spaceBreak,
     special,
+    tabs,
   });
 }
 

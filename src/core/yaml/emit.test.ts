@@ -256,7 +256,18 @@ describe("scalar analysis", () => {
       for (let j = rnd(8); j >= 0; j--) s += alphabet[rnd(alphabet.length)];
       samples.push(s);
     }
-    for (const s of samples) expect(analyze(s), JSON.stringify(s)).toEqual(analyzeByCharacter(s));
+    for (const s of samples) {
+      expect(analyze(s), JSON.stringify(s)).toEqual(analyzeByCharacter(s));
+      expect(analyze(s, false, true), `v3 ${JSON.stringify(s)}`).toEqual(analyzeByCharacter(s, true));
+    }
+    // go-yaml v3 keeps a tab out of plain and single-quoted scalars but not out of block scalars.
+    expect(analyze("a\tb\nc", false, true)).toEqual({
+      multiline: true,
+      blockPlainAllowed: false,
+      singleQuotedAllowed: false,
+      blockAllowed: true,
+    });
+    expect(analyze("a\tb\nc").blockAllowed).toBe(false);
   });
 });
 

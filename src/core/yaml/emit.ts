@@ -442,9 +442,10 @@ export function isBreak(c: number): boolean {
 /**
  * yaml_emitter_analyze_scalar, with each property found by one regular-expression scan (native code) instead of
  * a loop over characters: the emitter spends most of its time here on large CRDs. A test holds it equal to the
- * loop itself (`analyzeByCharacter` in emit-test-support.ts).
+ * loop itself (`analyzeByCharacter` in emit-test-support.ts). `yamlV3`: go-yaml v3's version, where a tab is
+ * not a special character but rules out plain and single-quoted styles (Talos writes its configs with v3).
  */
-export function analyze(s: string, asciiText = false): Analysis {
+export function analyze(s: string, asciiText = false, yamlV3 = false): Analysis {
   const n = s.length;
   if (n === 0) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
@@ -458,7 +459,8 @@ export function analyze(s: string, asciiText = false): Analysis {
   const trailingBreak = isBreak(last);
   const breakSpace = lineBreaks && BREAK_SPACE.test(s);
   const spaceBreak = lineBreaks && SPACE_BREAK.test(s);
-  const special = !asciiText && NOT_PRINTABLE.test(s);
+  const tabs = yamlV3 && s.includes("\t");
+  const special = !asciiText && NOT_PRINTABLE.test(tabs ? s.replaceAll("\t", " ") : s);
   const blockIndicators =
     s.startsWith("---") ||
     s.startsWith("...") ||
@@ -472,6 +474,7 @@ export function analyze(s: string, asciiText = false): Analysis {
     breakSpace,
     spaceBreak,
     special,
+    tabs,
   });
 }
 
@@ -485,12 +488,15 @@ export function allowedStyles(f: {
   breakSpace: boolean;
   spaceBreak: boolean;
   special: boolean;
+  /** A tab, in go-yaml v3 (v2 counts it as special). */
+  tabs?: boolean;
 }): Analysis {
   const noQuotes = f.spaceBreak || f.special;
+  const noPlainOrSingle = noQuotes || f.tabs === true;
   return {
     multiline: f.lineBreaks,
-    blockPlainAllowed: !(f.edgeBlank || f.breakSpace || noQuotes || f.lineBreaks || f.blockIndicators),
-    singleQuotedAllowed: !(f.breakSpace || noQuotes),
+    blockPlainAllowed: !(f.edgeBlank || f.breakSpace || noPlainOrSingle || f.lineBreaks || f.blockIndicators),
+    singleQuotedAllowed: !(f.breakSpace || noPlainOrSingle),
     blockAllowed: !(f.trailingSpace || noQuotes),
   };
 }
