@@ -1,6 +1,6 @@
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
 import type { LoadedDoc } from "../core/yaml/load.ts";
-import { cloneSharing, deepClone, isMap, isShared, type Value, type ValueMap } from "../core/yaml/value.ts";
+import { cloneSharing, deepClone, isMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import { makeResource, type Resource } from "./resource.ts";
 
 /**
@@ -17,17 +17,15 @@ export function resourcesFromDocs(
   sharing = false,
 ): Resource[] | undefined {
   const out: Resource[] = [];
-  // `parsed`: the cached document a value was copied from, whose null items are looked for once per engine.
   // The loader says when a document has no null list item at all (nearly always): then there is nothing to find.
-  const queue: { value: Value; at: Position; parsed?: Value; noNull?: boolean }[] = docs.map((d) => ({
+  const queue: { value: Value; at: Position; noNull?: boolean }[] = docs.map((d) => ({
     value: sharing ? cloneSharing(d.value) : deepClone(d.value),
     at: { file: relFile, line: d.line, column: d.column },
-    parsed: d.value,
     noNull: d.nullItem === false,
   }));
   let ok = true;
   while (queue.length > 0) {
-    const { value, at, parsed, noNull } = queue.shift()!;
+    const { value, at, noNull } = queue.shift()!;
     if (value === null || (isMap(value) && Object.keys(value).length === 0)) continue;
     if (!isMap(value)) {
       diags.error(
@@ -76,11 +74,7 @@ export function resourcesFromDocs(
         continue;
       }
     }
-    const nil = noNull
-      ? undefined
-      : parsed !== undefined && typeof parsed === "object" && parsed !== null
-        ? nullInParsed(parsed)
-        : nullListItem(value, []);
+    const nil = noNull ? undefined : nullListItem(value, []);
     if (nil) {
       diags.error(
         "KUS020",
@@ -96,35 +90,8 @@ export function resourcesFromDocs(
   return ok ? out : undefined;
 }
 
-/** nullListItem of parsed documents ("" for none): the cache never changes them. */
-const nullInDocs = new WeakMap<object, string>();
-
-function nullInParsed(doc: ValueMap | Value[]): string | undefined {
-  let found = nullInDocs.get(doc);
-  if (found === undefined) {
-    found = nullListItem(doc, []) ?? "";
-    nullInDocs.set(doc, found);
-  }
-  return found === "" ? undefined : found;
-}
-
-/** nullListItem of shared subtrees, relative to the subtree ("" for none): they never change. */
-const nullInShared = new WeakMap<object, string>();
-
 /** Path of the first null element of any list in `v`, like kyaml's HasNilEntryInList. */
 function nullListItem(v: Value, trail: string[]): string | undefined {
-  if (typeof v === "object" && v !== null && isShared(v)) {
-    let found = nullInShared.get(v);
-    if (found === undefined) {
-      found = nullListItemIn(v, []) ?? "";
-      nullInShared.set(v, found);
-    }
-    return found === "" ? undefined : [...trail, found].join(".");
-  }
-  return nullListItemIn(v, trail);
-}
-
-function nullListItemIn(v: Value, trail: string[]): string | undefined {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i]!;
