@@ -54,7 +54,7 @@ interface Printed {
 }
 
 interface PrintedText extends Printed {
-  /** indent, column and the whitespace and indention flags (before printing), as one number. */
+  /** The emitter's state before printing (Emitter.state). */
   state: number;
 }
 
@@ -619,7 +619,7 @@ function codePointLength(s: string): number {
   return n;
 }
 
-const sharedTexts = new WeakMap<object, Map<string, Printed>>();
+const sharedTexts = new WeakMap<object, Map<number, Printed>>();
 
 /**
  * The output is built by concatenation, a tree of pieces that V8 copies into one string when it is first read.
@@ -688,7 +688,7 @@ class Emitter {
    * kept per state and reused (multi-cluster repositories print the same CRDs once per cluster).
    */
   private sharedNode(v: ValueMap | Value[], mapping: boolean): void {
-    const state = `${this.indent} ${this.column} ${this.whitespace} ${this.indention} ${mapping}`;
+    const state = this.state(mapping);
     let texts = sharedTexts.get(v);
     const known = texts?.get(state);
     if (known) {
@@ -701,6 +701,20 @@ class Emitter {
       sharedTexts.set(v, texts);
     }
     texts.set(state, printed);
+  }
+
+  /**
+   * What printed text depends on, as one number: the indentation, the column, the whitespace and indention flags
+   * and, for collections, whether they are a mapping's value (libyaml's indentless sequences).
+   */
+  private state(mapping: boolean): number {
+    return (
+      (this.indent + 1) * 0x2000000 +
+      this.column * 8 +
+      (this.whitespace ? 4 : 0) +
+      (this.indention ? 2 : 0) +
+      (mapping ? 1 : 0)
+    );
   }
 
   /** Appends text printed before and takes on the state it left. */
@@ -812,12 +826,7 @@ class Emitter {
     }
     const texts = this.texts;
     if (texts !== undefined && !simpleKey && s.length >= LONG_STRING) {
-      // Written text depends on the indentation, the column and the two flags.
-      const state =
-        (this.indent + 1) * 0x1000000 +
-        this.column * 4 +
-        (this.whitespace ? 2 : 0) +
-        (this.indention ? 1 : 0);
+      const state = this.state(false);
       const known = texts.byString.get(s);
       if (known !== undefined && known.state === state) this.replay(known);
       else texts.byString.set(s, { state, ...this.capture(() => this.styledScalar(s, false, asciiText)) });
