@@ -80,7 +80,7 @@ function finish(v: Value): YamlToJsonResult {
  * Undefined when the text needs the general path (anything the composer gives up on, aliases, merge keys).
  */
 function fastYamlToJson(text: string): YamlToJsonResult | undefined {
-  const roots = fastCompose(text, () => {});
+  const roots = fastCompose(text);
   if (roots === undefined) return undefined;
   const root = roots[0];
   if (root === undefined) return { ok: true, value: newMap() };

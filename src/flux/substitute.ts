@@ -289,7 +289,7 @@ function withPaths(
 
 /** The field each offset of the (valid, pre-substitution) text lies in: keys and sequence indices. */
 function pathsAt(text: string, offsets: readonly number[]): ((string | number)[] | undefined)[] {
-  const roots = fastCompose(text, () => {});
+  const roots = fastCompose(text);
   if (roots !== undefined) return offsets.map((o) => (roots[0] ? nodePathAt(roots[0], o) : undefined));
   const doc = parseDocument(text, { version: "1.1", schema: "failsafe", uniqueKeys: false });
   if (doc.errors.length > 0) return offsets.map(() => undefined);

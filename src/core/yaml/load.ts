@@ -12,7 +12,14 @@
  */
 import { Composer, CST, Lexer, Parser } from "yaml";
 import { type Diagnostic, diagnostic } from "../diagnostics.ts";
-import { fastCompose } from "./fast-compose.ts";
+import {
+  type BlockFix,
+  type FastDocs,
+  fastCompose,
+  fastDecode,
+  MAX_DEPTH,
+  type PlainResolver,
+} from "./fast-compose.ts";
 import { foldedRoundTrip } from "./folded.ts";
 import { Kind, type Pair, YNode } from "./node.ts";
 import { markEmpty, newMap, type Value, type ValueMap } from "./value.ts";
@@ -111,14 +118,23 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   // without a final newline it has none (the `yaml` package adds one).
   const noFinalBreak = !/[\r\n]$/.test(src);
   let length = src.length;
-  const blockFix = (n: YNode, end: number, folded: boolean): void => {
-    let v = n.text;
+  const fixText = (text: string, end: number, folded: boolean, binary: boolean): string => {
+    let v = text;
     if (end >= length && noFinalBreak && v.endsWith("\n")) v = v.slice(0, -1);
-    if (folded && n.tag !== "!!binary") v = foldedRoundTrip(v);
-    n.text = v;
+    if (folded && !binary) v = foldedRoundTrip(v);
+    return v;
   };
-  // The fast composer handles no anchors or aliases, so it never needs the anchor-name patching below.
-  const fast = opts.fast ? fastCompose(src, blockFix) : undefined;
+  const fastFix: BlockFix = (text, end, folded) => fixText(text, end, folded, false);
+  const blockFix = (n: YNode, end: number, folded: boolean): void => {
+    n.text = fixText(n.text, end, folded, n.tag === "!!binary");
+  };
+  if (opts.fast && opts.maxDepth > MAX_DEPTH) {
+    // The common case: values straight from the text, the nodes composed only when a position is asked for.
+    const decoded = fastDecode(src, fastFix, PLAIN);
+    if (decoded) return { docs: decodedDocs(src, decoded, fastFix, opts, map), diagnostics };
+  }
+  // The fast composer reads anchor names only where both parsers agree, so it never needs the patching below.
+  const fast = opts.fast ? fastCompose(src, fastFix) : undefined;
   let composed: ReturnType<typeof compose> = fast ? { roots: fast, errors: undefined } : undefined;
   if (!composed) {
     const patched = patchAnchorNames(src, map, err);
@@ -161,6 +177,57 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   }
   return { docs, diagnostics };
 }
+
+/** The documents `fastDecode` read; their nodes are composed again for the first position asked for. */
+function decodedDocs(
+  src: string,
+  d: FastDocs,
+  fix: BlockFix,
+  opts: LoadOptions,
+  map: SourceMap,
+): LoadedDoc[] {
+  let roots: YNode[] | undefined;
+  let walker: Walker | undefined;
+  const positionOf = (index: number, path: readonly (string | number)[]): Pos | undefined => {
+    roots ??= fastCompose(src, fix);
+    walker ??= new Walker(opts, () => {}, map);
+    const root = roots?.[index];
+    return root === undefined ? undefined : walker.positionOf(root, path, map);
+  };
+  const docs: LoadedDoc[] = [];
+  // Lines counted from one document to the next: a root starts a line after its indentation, no \r here.
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < d.values.length; index++) {
+    const value = d.values[index] as Value;
+    const start = d.starts[index] as number;
+    for (let i = src.indexOf("\n", lineStart); i >= 0 && i < start; i = src.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    if (value === null) continue;
+    docs.push({
+      value,
+      index,
+      line,
+      column: start - lineStart + 1,
+      positionOf: (path) => positionOf(index, path),
+      nullItem: d.nullItems[index] === true,
+    });
+  }
+  return docs;
+}
+
+/** How plain scalars decode (yaml.v3's resolve without a tag), for `fastDecode`. */
+export const PLAIN: PlainResolver = {
+  value: (text) => (resolveHint(text) === "" ? text : resolve("", text).value),
+  isStringKey: (text) => {
+    const hint = resolveHint(text);
+    if (hint === "") return true;
+    if (hint === "M") return !MAP_VALUES.has(text);
+    return resolve("", text).tag === "!!str";
+  },
+};
 
 /** Composes the documents through the `yaml` package's lexer and parser (any input). */
 function compose(
