@@ -142,6 +142,8 @@ abstract class FastReader<N> {
   p = 0;
   /** End offset of the flow item or flow collection just parsed. */
   end = 0;
+  /** Indentation of the line `skipBlank` found. */
+  ind = 0;
   /** Source offset of each document's root node. */
   readonly starts: number[] = [];
   /** Per document: whether a sequence of it holds a null item (set by the decoder). */
@@ -205,9 +207,13 @@ abstract class FastReader<N> {
       let j = li;
       while (s.charCodeAt(j) === SP) j++;
       const c = s.charCodeAt(j);
-      if (j < this.n && c !== NL && c !== HASH) return li;
+      if (j < this.n && c !== NL && c !== HASH) {
+        this.ind = j - li;
+        return li;
+      }
       li = this.nextLine(j);
     }
+    this.ind = 0;
     return this.n;
   }
 
@@ -260,7 +266,7 @@ abstract class FastReader<N> {
       }
       const c = s.charCodeAt(li);
       if (c === 37) throw GIVE_UP; // a directive
-      const at = li + this.spaces(li);
+      const at = li + this.ind;
       this.starts.push(at);
       this.root(roots, this.blockNode(at, -1, 0));
       open = -1;
@@ -384,7 +390,7 @@ abstract class FastReader<N> {
   nextEntry(col: number): number {
     const li = this.skipBlank(this.p);
     if (li >= this.n || this.isMarker(li)) return -1;
-    const ind = this.spaces(li);
+    const ind = this.ind;
     if (ind < col) return -1;
     if (ind > col) throw GIVE_UP;
     return li + ind;
@@ -418,7 +424,7 @@ abstract class FastReader<N> {
       const nl = this.nextLine(j);
       const li = this.skipBlank(nl);
       if (li < this.n && !this.isMarker(li)) {
-        const ind = this.spaces(li);
+        const ind = this.ind;
         const at = li + ind;
         if (ind > col) return this.blockNode(at, col, depth + 1);
         if (ind === col && inMap && s.charCodeAt(at) === DASH && this.blankAt(at + 1))
@@ -454,7 +460,7 @@ abstract class FastReader<N> {
     if (j >= this.n || c === NL || c === HASH) {
       const li = this.skipBlank(this.nextLine(j));
       if (li >= this.n || this.isMarker(li)) throw GIVE_UP;
-      const ind = this.spaces(li);
+      const ind = this.ind;
       const start = li + ind;
       if (ind > col) node = this.blockNode(start, col, depth + 1);
       else if (ind === col && inMap && s.charCodeAt(start) === DASH && this.blankAt(start + 1))
