@@ -67,8 +67,9 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
     }
   }
   result.diagnostics = sortDiagnostics([...result.diagnostics, ...decryption.fileDiagnostics]);
-  // Writing may find objects that cannot be written: render first, then report everything.
+  // Writing may find objects that cannot be written: the diagnostics come after the output, all of them.
   const output = flags.output === "json" ? [renderJson(result)] : renderYamlParts(result);
+  for (const part of output) process.stdout.write(part);
   const sorted = sortDiagnostics(result.diagnostics);
   const fs = new RepoFs(root);
   const shown = sorted.filter((d) => d.severity !== "info");
@@ -77,6 +78,5 @@ async function build(repoDir: string, flags: BuildFlags): Promise<number> {
       formatDiagnostics(shown, { readSource: (f) => fs.tryReadRel(f), color: process.stderr.isTTY === true }),
     );
   }
-  for (const part of output) process.stdout.write(part);
   return sorted.some((d) => d.severity === "error") ? 1 : 0;
 }

@@ -12,23 +12,25 @@ import type { RepoRender } from "./render.ts";
  * non-finite number: kustomize fails on those too) becomes a comment and a diagnostic in `r.diagnostics`.
  */
 export function renderYaml(r: RepoRender): string {
-  return renderYamlParts(r).join("");
+  return [...renderYamlParts(r)].join("");
 }
 
 /**
- * renderYaml in pieces, one per object, for writing out one after another: joining first would copy the whole
- * output once more (as UTF-16 as soon as one character needs it).
+ * renderYaml in pieces, one per object, printed as they are asked for, to be written out one after another:
+ * joining first would copy the whole output once more (as UTF-16 as soon as one character needs it), and
+ * keeping every piece until the end would make the garbage collector copy them all. Objects that cannot be
+ * written are added to `r.diagnostics` as their pieces come.
  */
-export function renderYamlParts(r: RepoRender): string[] {
-  const parts: string[] = [];
+export function* renderYamlParts(r: RepoRender): Generator<string, void, undefined> {
   const texts = new EmitTexts();
   for (const ks of r.kustomizations) {
     const head = `# Kustomization ${ks.namespace}/${ks.name} (cluster ${ks.cluster}, path ${ks.path || "."}, ${ks.objects.length} object${ks.objects.length === 1 ? "" : "s"})\n`;
     if (ks.objects.length === 0) {
-      parts.push(`---\n${head}`);
+      yield `---\n${head}`;
       continue;
     }
-    ks.objects.forEach((o, i) => {
+    for (let i = 0; i < ks.objects.length; i++) {
+      const o = ks.objects[i] as (typeof ks.objects)[number];
       let text: string;
       try {
         text = emitYaml(o, texts);
@@ -45,10 +47,9 @@ export function renderYamlParts(r: RepoRender): string[] {
         );
         text = `# ${what}: cannot be written (${(e as Error).message})\n`;
       }
-      parts.push(`---\n${i === 0 ? head : ""}${text}`);
-    });
+      yield `---\n${i === 0 ? head : ""}${text}`;
+    }
   }
-  return parts;
 }
 
 /** `-o json`: the structure the library returns, with objects in Go's key order. */
