@@ -150,7 +150,7 @@ export class RepoFs {
 }
 
 /** path.join(dir, name) for an entry name (no "/", never "." or ".."), without path.join's normalizing. */
-function joinName(dir: string, name: string): string {
+export function joinName(dir: string, name: string): string {
   return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
 }
 

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
-import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
+import { EscapeError, joinName, type RepoFs } from "../core/repo-fs.ts";
 import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { getPath, isMap, newMap, type ValueMap } from "../core/yaml/value.ts";
 import {
@@ -88,7 +88,7 @@ export function scanRepoDocs(
       return;
     }
     for (const name of names) {
-      const abs = path.join(d, name);
+      const abs = joinName(d, name);
       const kind = fs.kind(abs);
       if (kind === "dir") {
         // Hidden folders (.archive, .github, …) hold no cluster configuration.

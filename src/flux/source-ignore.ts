@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { RepoFs } from "../core/repo-fs.ts";
+import { joinName, type RepoFs } from "../core/repo-fs.ts";
 
 /**
  * What source-controller leaves out of a GitRepository artifact (fluxcd/pkg `sourceignore` v0.18.0 and
@@ -251,7 +251,7 @@ export function loadIgnorePatterns(fs: RepoFs, dir: string, domain: readonly str
   }
   for (const name of names) {
     if (name === ".git") continue;
-    const abs = path.join(dir, name);
+    const abs = joinName(dir, name);
     if (fs.kind(abs) !== "dir" || isSymlink(fs, abs)) continue;
     ps.push(...loadIgnorePatterns(fs, abs, [...domain, name]));
   }

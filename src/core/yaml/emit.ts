@@ -327,9 +327,17 @@ function sortedYamlKeys(m: ValueMap): string[] {
     if (c !== 0) letters = false;
     if (c === 2) surrogates = true;
   }
+  // Keys often come sorted already (Go wrote the file), and sorting copies the array: check first.
   // For ASCII letters the natural order is plain code-unit order.
-  if (letters) return keys.sort();
-  return keys.sort(surrogates ? compareGoYamlKeys : compareNoSurrogates);
+  if (letters) {
+    for (let i = 1; i < keys.length; i++)
+      if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+    return keys;
+  }
+  const compare = surrogates ? compareGoYamlKeys : compareNoSurrogates;
+  for (let i = 1; i < keys.length; i++)
+    if (compare(keys[i - 1] as string, keys[i] as string) > 0) return keys.sort(compare);
+  return keys;
 }
 
 type Runes = string | number[];
