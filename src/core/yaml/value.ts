@@ -8,9 +8,16 @@ export interface ValueMap {
   [key: string]: Value;
 }
 
-/** A map without a prototype, so keys such as `__proto__` from hostile input are plain data. */
+/**
+ * Maps inherit from an empty object that has no prototype itself, so keys such as `__proto__` or `constructor`
+ * from hostile input are plain data. Made by `new` rather than Object.create(null): V8 then gives them fast
+ * properties instead of a hash table each: loading allocates about half as much.
+ */
+const EmptyPrototype = function EmptyPrototype() {} as unknown as new () => ValueMap;
+EmptyPrototype.prototype = Object.create(null);
+
 export function newMap(): ValueMap {
-  return Object.create(null) as ValueMap;
+  return new EmptyPrototype();
 }
 
 export function isMap(v: Value | undefined): v is ValueMap {
