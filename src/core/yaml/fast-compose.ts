@@ -30,10 +30,12 @@ export interface PlainResolver {
 
 /** Characters that make the whole input take the general path: controls but LF, NEL, LS/PS, BOM, non-characters. */
 function hasUnsupported(s: string): boolean {
-  return UNSUPPORTED.test(s);
+  // Most files are printable ASCII, which the simpler class rules out faster.
+  return NOT_ASCII_TEXT.test(s) && UNSUPPORTED.test(s);
 }
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const NOT_ASCII_TEXT = /[^\n\x20-\x7e]/;
 const DEDENT: RegExp[] = [];
 /** A line break with up to `n` spaces after it. */
 function dedent(n: number): RegExp {
@@ -172,7 +174,8 @@ abstract class FastReader<N> {
   /** Checks a flow mapping's key, the flow item `item` just parsed (scalars come from `keyScalar`). */
   abstract flowKey(item: N): N;
   abstract newMap(start: number): N;
-  abstract setEntry(map: N, key: N, value: N): void;
+  /** Adds an entry to a mapping; `first` when it is the mapping's first. */
+  abstract setEntry(map: N, key: N, value: N, first: boolean): void;
   abstract newSeq(start: number): N;
   abstract addItem(seq: N, item: N): void;
   /** Sets a collection's end offset. */
@@ -370,11 +373,11 @@ abstract class FastReader<N> {
     const s = this.s;
     const map = this.newMap(start);
     let at = start;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const colon = this.keyEnd(at);
       if (colon < 0) throw GIVE_UP;
       const key = this.key(at, colon);
-      this.setEntry(map, key, this.value(colon + 1, col, true, depth));
+      this.setEntry(map, key, this.value(colon + 1, col, true, depth), first);
       at = this.nextEntry(col);
       if (at < 0) break;
       if (s.charCodeAt(at) === DASH && this.blankAt(at + 1)) throw GIVE_UP;
@@ -731,7 +734,7 @@ abstract class FastReader<N> {
     const node = isMap ? this.newMap(at) : this.newSeq(at);
     let j = this.flowSpace(at + 1, parent);
     if (s.charCodeAt(j) !== close) {
-      for (;;) {
+      for (let n = 0; ; n++) {
         const first = this.flowItem(j, parent, depth, isMap);
         j = this.flowSpace(this.end, parent);
         if (isMap) {
@@ -740,7 +743,7 @@ abstract class FastReader<N> {
           j = this.flowSpace(j + 1, parent);
           const c = s.charCodeAt(j);
           if (c === COMMA || c === RBRACE) throw GIVE_UP; // an empty value
-          this.setEntry(node, key, this.flowItem(j, parent, depth));
+          this.setEntry(node, key, this.flowItem(j, parent, depth), n === 0);
           j = this.flowSpace(this.end, parent);
         } else {
           if (s.charCodeAt(j) === COLON) throw GIVE_UP; // a single-pair mapping
@@ -926,10 +929,10 @@ class FastDecoder extends FastReader<Decoded> {
     return newMap();
   }
 
-  setEntry(map: Decoded, key: Decoded, value: Decoded): void {
+  setEntry(map: Decoded, key: Decoded, value: Decoded, first: boolean): void {
     const m = map as ValueMap;
     const k = key as string;
-    if (k in m) throw GIVE_UP; // a duplicate key: the Walker reports it
+    if (!first && k in m) throw GIVE_UP; // a duplicate key: the Walker reports it
     if (value === EMPTY) {
       m[k] = null;
       markEmpty(m, k);
