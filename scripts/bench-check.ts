@@ -13,6 +13,7 @@ import { renderYaml } from "../src/flux/output.ts";
 import { renderRepository } from "../src/flux/render.ts";
 import { checkRepository } from "../src/validate/check.ts";
 import { corpusDir } from "./corpus.ts";
+import { nodeFlags } from "./node-flags.ts";
 
 const corpus = corpusDir();
 if (!corpus) {
@@ -48,13 +49,9 @@ function measure(f: () => void): { wall: number; cpu: number } {
 const cli = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
 function runCli(command: string): number {
   const t0 = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    ["--max-semi-space-size=8", "--import", "tsx", cli, command, largest],
-    {
-      stdio: ["ignore", "ignore", "ignore"],
-    },
-  );
+  const r = spawnSync(process.execPath, [...nodeFlags(), "--import", "tsx", cli, command, largest], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
   if (r.status === null || r.status > 1) throw new Error(`homeops ${command} failed (${r.status})`);
   return performance.now() - t0;
 }

@@ -18,6 +18,7 @@ import { diffRepository } from "../src/diff/diff.ts";
 import { renderYaml } from "../src/flux/output.ts";
 import { renderRepository } from "../src/flux/render.ts";
 import { corpusDir } from "./corpus.ts";
+import { nodeFlags } from "./node-flags.ts";
 
 const { values } = parseArgs({
   options: {
@@ -158,7 +159,7 @@ try {
   if (!values["no-cli"]) {
     const main = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
     const cli = (args: string[]) => () => {
-      const r = spawnSync(process.execPath, ["--max-semi-space-size=8", "--import", "tsx", main, ...args], {
+      const r = spawnSync(process.execPath, [...nodeFlags(), "--import", "tsx", main, ...args], {
         cwd: path.resolve(import.meta.dirname, ".."),
         stdio: "ignore",
       });

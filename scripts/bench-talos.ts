@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { nodeFlags } from "./node-flags.ts";
 
 const t0 = performance.now();
 const { planTalconfig } = await import("../src/talos/talconfig.ts");
@@ -93,10 +94,14 @@ if (fs.existsSync(path.resolve(import.meta.dirname, "../dist/cli/main.mjs"))) {
   const walls: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [bin, "talos", "genconfig", "-o", path.join(dir, "cli-out")], {
-      cwd: dir,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...nodeFlags(), bin, "talos", "genconfig", "-o", path.join(dir, "cli-out")],
+      {
+        cwd: dir,
+        encoding: "utf8",
+      },
+    );
     walls.push(performance.now() - t);
     if (r.status !== 0) throw new Error(`homeops talos genconfig failed: ${r.stderr}`);
   }

@@ -11,6 +11,7 @@ import { RepoFs } from "../src/core/repo-fs.ts";
 import { KustomizeEngine } from "../src/kustomize/build.ts";
 import { renderResources } from "../src/kustomize/render.ts";
 import { corpusDir, corpusDirectories } from "./corpus.ts";
+import { nodeFlags } from "./node-flags.ts";
 
 const corpus = corpusDir();
 if (!corpus) {
@@ -67,7 +68,15 @@ for (const repo of fs.readdirSync(corpus).sort()) {
   const run = <T>(mode: string): T => {
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "bench-repo.ts"), mode, root, String(rounds)],
+      [
+        ...nodeFlags(),
+        "--import",
+        "tsx",
+        path.join(import.meta.dirname, "bench-repo.ts"),
+        mode,
+        root,
+        String(rounds),
+      ],
       { encoding: "utf8" },
     );
     if (r.status !== 0) throw new Error(`bench-repo ${mode} ${repo} failed: ${r.stderr}`);
@@ -83,7 +92,7 @@ for (const repo of fs.readdirSync(corpus).sort()) {
   } = run<{ files: number; yamlPackage: number; own: number }>("parse");
   const mem = spawnSync(
     process.execPath,
-    ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root],
+    [...nodeFlags(), "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root],
     {
       encoding: "utf8",
     },
@@ -116,7 +125,7 @@ for (const script of ["bench-talos.ts", "bench-check.ts", "bench-diff.ts"]) {
   console.log(`\n${script}:`);
   const r = spawnSync(
     process.execPath,
-    ["--max-semi-space-size=8", "--import", "tsx", path.join(import.meta.dirname, script)],
+    [...nodeFlags(), "--import", "tsx", path.join(import.meta.dirname, script)],
     { stdio: "inherit" },
   );
   if (r.status !== 0) console.log(`${script} exited with ${r.status}`);
