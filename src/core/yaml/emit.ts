@@ -748,8 +748,10 @@ class Emitter {
     else if (typeof v === "boolean") this.plainAtom(v ? "true" : "false");
     else if (typeof v === "number" || typeof v === "bigint") this.plainAtom(yamlNumberText(v));
     else if (typeof v === "string") {
+      // Simple text (most short values) is printable ASCII too: one test instead of two.
+      if (SIMPLE_TEXT.test(v)) this.simpleScalar(v);
       // Printable ASCII and "\n" (most text) needs neither the round trip's normalizing nor the printable check.
-      if (ASCII_TEXT.test(v)) this.stringScalar(v, false, true);
+      else if (ASCII_TEXT.test(v)) this.stringScalar(v, false, true, false);
       else this.stringScalar(jsonRoundTripString(v), false);
     } else if (Array.isArray(v)) {
       if (v.length === 0) this.emptyFlow("[", "]");
@@ -818,18 +820,10 @@ class Emitter {
     this.indention = false;
   }
 
-  private stringScalar(s: string, simpleKey: boolean, asciiText = false): void {
-    if (SIMPLE_TEXT.test(s)) {
-      // No indicators, spaces, breaks or escapes: plain unless it would resolve to another type.
-      const quoted = resolvesToNonString(s);
-      if (quoted) {
-        this.writeIndicator('"', true, false, false);
-        this.put(s, s.length);
-        this.writeIndicator('"', false, false, false);
-      } else if (this.whitespace) this.put(s, s.length);
-      else this.put(` ${s}`, s.length + 1);
-      this.whitespace = false;
-      this.indention = false;
+  /** `maybeSimple`: false when the caller knows `s` is not SIMPLE_TEXT. */
+  private stringScalar(s: string, simpleKey: boolean, asciiText = false, maybeSimple = true): void {
+    if (maybeSimple && SIMPLE_TEXT.test(s)) {
+      this.simpleScalar(s);
       return;
     }
     const texts = this.texts;
@@ -841,6 +835,18 @@ class Emitter {
       return;
     }
     this.styledScalar(s, simpleKey, asciiText);
+  }
+
+  /** SIMPLE_TEXT: no indicators, spaces, breaks or escapes, so plain unless it would resolve to another type. */
+  private simpleScalar(s: string): void {
+    if (resolvesToNonString(s)) {
+      this.writeIndicator('"', true, false, false);
+      this.put(s, s.length);
+      this.writeIndicator('"', false, false, false);
+    } else if (this.whitespace) this.put(s, s.length);
+    else this.put(` ${s}`, s.length + 1);
+    this.whitespace = false;
+    this.indention = false;
   }
 
   /** stringScalar past the simple case: libyaml's analysis, style choice and writing. */
