@@ -66,6 +66,23 @@ const BACKSLASH = 92;
 const AMP = 38;
 const STAR = 42;
 
+/**
+ * Plain keys seen lately, by first character and length: the same few keys (`name`, `type`, `description`)
+ * come back all the time, and reusing the string that was a property name before spares a copy and V8 the
+ * lookup of its internalized form.
+ */
+const KEYS: string[] = new Array(1024).fill("");
+
+function plainKeyText(s: string, at: number, end: number): string {
+  const len = end - at;
+  const slot = (s.charCodeAt(at) * 31 + s.charCodeAt(end - 1) * 7 + len) & 1023;
+  const known = KEYS[slot] as string;
+  if (known.length === len && s.startsWith(known, at)) return known;
+  const text = s.slice(at, end);
+  KEYS[slot] = text;
+  return text;
+}
+
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp();
 
@@ -412,7 +429,7 @@ abstract class FastReader<N> {
     }
     let end = colon;
     while (s.charCodeAt(end - 1) === SP) end--;
-    return this.keyScalar(at, end, s.slice(at, end), true);
+    return this.keyScalar(at, end, plainKeyText(s, at, end), true);
   }
 
   /**
