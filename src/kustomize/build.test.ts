@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RepoFs } from "../core/repo-fs.ts";
+import type { ValueMap } from "../core/yaml/value.ts";
 import { KustomizeEngine } from "./build.ts";
 import { renderResources } from "./render.ts";
 
@@ -54,4 +56,29 @@ describe("kustomize build fixtures", () => {
       }
     });
   }
+});
+
+describe("the engine's parse caches", () => {
+  it("read a file once for both caches unless parts of it are frozen", () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "homeops-parse-"));
+    try {
+      fs.writeFileSync(path.join(dir, "kustomization.yaml"), "resources:\n- crd.yaml\n");
+      fs.writeFileSync(
+        path.join(dir, "crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n  versions:\n  - name: v1\n",
+      );
+      const engine = new KustomizeEngine(new RepoFs(dir));
+      const k = path.join(dir, "kustomization.yaml");
+      // Discovery reads kustomization files as resources first; the build then reads them as targets.
+      expect(engine.parse(k).docs[0]?.value).toBe(engine.parseResources(k).docs[0]?.value);
+      const crd = path.join(dir, "crd.yaml");
+      const shared = engine.parseResources(crd).docs[0]?.value as ValueMap;
+      const own = engine.parse(crd).docs[0]?.value as ValueMap;
+      expect(own).not.toBe(shared);
+      expect(Object.isFrozen((shared.spec as ValueMap).versions)).toBe(true);
+      expect(Object.isFrozen((own.spec as ValueMap).versions)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

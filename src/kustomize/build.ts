@@ -47,7 +47,7 @@ export interface BuildOptions {
    */
   overrideTop?: (existing: ValueMap | undefined, dir: string) => ValueMap | undefined;
   /**
-   * Resources share the large, frozen parts of parsed files (see `shareLargeParts`) instead of copying them.
+   * Resources share the large, frozen parts of parsed files (see `largeParts`) instead of copying them.
    * The caller must run the build again without it when a TypeError from a frozen object (`isFrozenWrite`)
    * comes out, and must not change the objects it gets in place.
    */
@@ -106,8 +106,21 @@ export class KustomizeEngine {
   parseResources(abs: string): LoadResult {
     let r = this.#resources.get(abs);
     if (!r) {
-      const full = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
-      for (const d of full.docs) shareLargeParts(d.value);
+      // A file without parts to freeze is the same for both caches: kustomization files are read both ways
+      // (by discovery, as resources, and as build targets).
+      const parsed = this.#parsed.get(abs);
+      const full =
+        parsed && !parsed.docs.some((d) => largeParts(d.value).length > 0)
+          ? parsed
+          : loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+      let frozen = false;
+      for (const d of full.docs) {
+        for (const part of largeParts(d.value)) {
+          share(part);
+          frozen = true;
+        }
+      }
+      if (!frozen && !parsed) this.#parsed.set(abs, full);
       r = {
         diagnostics: full.diagnostics,
         docs: full.docs.map((d) => ({
@@ -150,21 +163,23 @@ export class KustomizeEngine {
 }
 
 /**
- * Marks the parts of a parsed object that builds may share instead of copying (see `share`): the schemas of a
+ * The parts of a parsed object that builds may share frozen instead of copying (see `share`): the schemas of a
  * CustomResourceDefinition and the data of a ConfigMap, the bulk of a repository's bytes that kustomize's
  * transformers never touch (a patch or a replacement that does makes its build run again with copies).
  */
-export function shareLargeParts(v: Value): void {
-  if (!isMap(v)) return;
+export function largeParts(v: Value): (ValueMap | Value[])[] {
+  if (!isMap(v)) return [];
   const spec = v.spec;
   if (v.kind === "CustomResourceDefinition" && isMap(spec)) {
+    const parts: (ValueMap | Value[])[] = [];
     for (const f of ["versions", "validation"]) {
       const part = spec[f];
-      if (typeof part === "object" && part !== null) share(part);
+      if (typeof part === "object" && part !== null) parts.push(part);
     }
-  } else if (v.kind === "ConfigMap" && isMap(v.data)) {
-    share(v.data);
+    return parts;
   }
+  if (v.kind === "ConfigMap" && isMap(v.data)) return [v.data];
+  return [];
 }
 
 /** State of one build: diagnostics and the files read. */
