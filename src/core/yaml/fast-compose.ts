@@ -163,6 +163,10 @@ abstract class FastReader<N> {
   end = 0;
   /** Indentation of the line `skipBlank` found. */
   ind = 0;
+  /** What a plain scalar saw after itself: from line start `#nextFrom`, the next content line and its indentation. */
+  #nextFrom = -1;
+  #nextLine = 0;
+  #nextInd = 0;
   /** Source offset of each document's root node. */
   readonly starts: number[] = [];
   /** Per document: whether a sequence of it holds a null item (set by the decoder). */
@@ -221,6 +225,10 @@ abstract class FastReader<N> {
 
   /** From a line start: the start of the next line holding content (not blank, not only a comment), or n. */
   skipBlank(i: number): number {
+    if (i === this.#nextFrom) {
+      this.ind = this.#nextInd;
+      return this.#nextLine;
+    }
     const s = this.s;
     let li = i;
     while (li < this.n) {
@@ -570,7 +578,15 @@ abstract class FastReader<N> {
         li = j + 1;
         continue;
       }
-      if (c === HASH || ind <= parent || (ind === 0 && this.isMarker(li))) break;
+      if (c === HASH || ind <= parent || (ind === 0 && this.isMarker(li))) {
+        if (c !== HASH) {
+          // Only blank lines lie between `next` and this line: skipBlank(next) would find it again.
+          this.#nextFrom = next;
+          this.#nextLine = li;
+          this.#nextInd = ind;
+        }
+        break;
+      }
       // A line ending with a comment cannot be continued.
       if (this.hasComment(end)) throw GIVE_UP;
       if ((c === DASH || c === 63 || c === COLON) && this.blankAt(j + 1)) throw GIVE_UP;
