@@ -224,6 +224,13 @@ abstract class FastReader<N> {
   }
 
   /** From a line start: the start of the next line holding content (not blank, not only a comment), or n. */
+  /** Notes that skipBlank(from) is `line`, indented `ind` (a scalar's scan has just seen it). */
+  seen(from: number, line: number, ind: number): void {
+    this.#nextFrom = from;
+    this.#nextLine = line;
+    this.#nextInd = ind;
+  }
+
   skipBlank(i: number): number {
     if (i === this.#nextFrom) {
       this.ind = this.#nextInd;
@@ -579,12 +586,8 @@ abstract class FastReader<N> {
         continue;
       }
       if (c === HASH || ind <= parent || (ind === 0 && this.isMarker(li))) {
-        if (c !== HASH) {
-          // Only blank lines lie between `next` and this line: skipBlank(next) would find it again.
-          this.#nextFrom = next;
-          this.#nextLine = li;
-          this.#nextInd = ind;
-        }
+        // Only blank lines lie between `next` and this line: skipBlank(next) would find it again.
+        if (c !== HASH) this.seen(next, li, ind);
         break;
       }
       // A line ending with a comment cannot be continued.
@@ -721,12 +724,14 @@ abstract class FastReader<N> {
         li = eol < this.n ? eol + 1 : this.n;
         continue;
       }
+      if (indent < 0 ? ind <= parent : ind < indent) {
+        // The scalar ends before this line, where skipBlank would look next.
+        if (s.charCodeAt(j2) !== HASH) this.seen(li, li, ind);
+        break;
+      }
       if (indent < 0) {
-        if (ind <= parent) break;
         if (maxLeading > ind) throw GIVE_UP;
         indent = ind;
-      } else if (ind < indent) {
-        break;
       }
       if (folded && ind > indent) throw GIVE_UP; // more-indented lines of a folded scalar
       if (folded) lines.push([li + indent, eol]);
