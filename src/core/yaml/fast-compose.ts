@@ -165,6 +165,8 @@ abstract class FastReader<N> {
   ind = 0;
   /** What a plain scalar saw after itself: from line start `#nextFrom`, the next content line and its indentation. */
   #nextFrom = -1;
+  #eolFrom = 1;
+  #eol = 0;
   #nextLine = 0;
   #nextInd = 0;
   /** Source offset of each document's root node. */
@@ -206,14 +208,18 @@ abstract class FastReader<N> {
 
   /** Offset of the "\n" ending the line that holds `i`, or n. */
   eol(i: number): number {
+    // A line is asked for several times (its key, its value, what follows): the last answer holds for [from, eol].
+    if (i >= this.#eolFrom && i <= this.#eol) return this.#eol;
     const j = this.s.indexOf("\n", i);
-    return j < 0 ? this.n : j;
+    this.#eolFrom = i;
+    this.#eol = j < 0 ? this.n : j;
+    return this.#eol;
   }
 
   /** Start of the line after the one holding `i`, or n. */
   nextLine(i: number): number {
-    const j = this.s.indexOf("\n", i);
-    return j < 0 ? this.n : j + 1;
+    const j = this.eol(i);
+    return j < this.n ? j + 1 : this.n;
   }
 
   spaces(i: number): number {
