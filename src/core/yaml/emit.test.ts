@@ -13,6 +13,8 @@ import {
   emitYaml,
   emitYamlStream,
   formatFloatG,
+  multilineTextStyle,
+  selectStringStyle,
   yamlNumberText,
 } from "./emit.ts";
 import {
@@ -256,10 +258,27 @@ describe("scalar analysis", () => {
       for (let j = rnd(8); j >= 0; j--) s += alphabet[rnd(alphabet.length)];
       samples.push(s);
     }
+    // Printable ASCII with line breaks, for the multi-line shortcut below.
+    const ascii = alphabet.filter((a) => /^[\n\x20-\x7e]+$/.test(a));
+    for (let i = 0; i < 5000; i++) {
+      let s = "\n";
+      for (let j = rnd(10); j >= 0; j--) {
+        const piece = ascii[rnd(ascii.length)] as string;
+        s = rnd(2) === 0 ? s + piece : piece + s;
+      }
+      samples.push(s);
+    }
+    let multiline = 0;
     for (const s of samples) {
       expect(analyze(s), JSON.stringify(s)).toEqual(analyzeByCharacter(s));
       expect(analyze(s, false, true), `v3 ${JSON.stringify(s)}`).toEqual(analyzeByCharacter(s, true));
+      if (/^[\n\x20-\x7e]*\n[\n\x20-\x7e]*$/.test(s)) {
+        // The shortcut for multi-line printable text picks the style the full analysis picks.
+        multiline++;
+        expect(multilineTextStyle(s), JSON.stringify(s)).toBe(selectStringStyle(s, analyze(s, true), false));
+      }
     }
+    expect(multiline).toBeGreaterThan(4000);
     // go-yaml v3 keeps a tab out of plain and single-quoted scalars but not out of block scalars.
     expect(analyze("a\tb\nc", false, true)).toEqual({
       multiline: true,

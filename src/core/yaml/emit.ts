@@ -526,8 +526,17 @@ const COLON_WS = /[\s\S]:(?:[ \t]|$)/;
 /** `#` after the first character, preceded by a blank (space, tab, NUL or a break). */
 const HASH_AFTER_BLANK = /[ \t\0\n\r\u0085\u2028\u2029]#/;
 
+/**
+ * selectStringStyle for printable ASCII text with a line break, not a key (CRD descriptions, scripts): the
+ * literal style it asks for is refused only when a space ends a line or the text (libyaml's block_allowed),
+ * and nothing else of the analysis matters.
+ */
+export function multilineTextStyle(s: string): Style {
+  return s.charCodeAt(s.length - 1) === 0x20 || SPACE_BREAK.test(s) ? DOUBLE : LITERAL;
+}
+
 /** encoder.stringv's requested style followed by yaml_emitter_select_scalar_style (block context). */
-function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
+export function selectStringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
   let style: Style = s.includes("\n") ? LITERAL : resolvesToNonString(s) ? DOUBLE : PLAIN;
   if (simpleKey && a.multiline) style = DOUBLE;
   if (style === PLAIN) {
@@ -851,8 +860,10 @@ class Emitter {
 
   /** stringScalar past the simple case: libyaml's analysis, style choice and writing. */
   private styledScalar(s: string, simpleKey: boolean, asciiText: boolean): void {
-    const a = analyze(s, asciiText);
-    const style = selectStringStyle(s, a, simpleKey);
+    const style =
+      asciiText && !simpleKey && s.includes("\n")
+        ? multilineTextStyle(s)
+        : selectStringStyle(s, analyze(s, asciiText), simpleKey);
     const saved = this.indent;
     this.indent = this.indent < 0 ? BEST_INDENT : this.indent + BEST_INDENT;
     switch (style) {
