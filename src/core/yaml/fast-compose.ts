@@ -4,11 +4,14 @@
  * (`YNode`, with the same source offsets) that `load.ts` composes from the `yaml` package's CST, in one pass
  * over the characters and without the lexer's tokens, which is where most of the loading time went.
  *
- * Anything outside that subset — anchors, aliases, tags, directives, explicit keys, tabs, CR line breaks,
- * odd indentation, keep chomping, indentation indicators, anything that might be an error — makes it give up
- * (`undefined`), and the caller takes the general path. Giving up is always correct; guessing never is.
- * `fast-compose.test.ts` compares both paths node by node on inline cases and, when present, every YAML file of
- * ../shared/corpus.
+ * Anything outside that subset — anchor names the two parsers read differently, tags, directives, explicit
+ * keys, tabs, CR line breaks, odd indentation, keep chomping, indentation indicators, anything that might be an
+ * error — makes it give up (`undefined`), and the caller takes the general path. Giving up is always correct;
+ * guessing never is. `fast-compose.test.ts` compares both paths node by node on inline cases and, when present,
+ * every YAML file of ../shared/corpus.
+ *
+ * The same scanner also decodes straight to values (`fastDecode`), which is how `load.ts` reads most files:
+ * no nodes are built unless a diagnostic asks for a position.
  */
 import { CST } from "yaml";
 import { Kind, type Pair, YNode } from "./node.ts";
@@ -67,7 +70,7 @@ const AMP = 38;
 const STAR = 42;
 
 /**
- * Plain keys seen lately, by first character and length: the same few keys (`name`, `type`, `description`)
+ * Plain keys seen lately, by first and last character and length: the same few keys (`name`, `type`)
  * come back all the time, and reusing the string that was a property name before spares a copy and V8 the
  * lookup of its internalized form.
  */
