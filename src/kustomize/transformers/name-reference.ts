@@ -25,20 +25,29 @@ export function fixNameReferences(
   ctx: TransformContext,
 ): void {
   const orgIds = resources.map(originalId);
+  // Most field specs name a kind: only the resources of that kind are looked at (in the same order).
+  const all = resources.map((_, i) => i);
+  const byKind = new Map<string, number[]>();
+  orgIds.forEach((id, i) => {
+    const list = byKind.get(id.kind);
+    if (list) list.push(i);
+    else byKind.set(id.kind, [i]);
+  });
   // determineFilters: per referrer (selected by its original id), the fields in config order.
   const work = new Map<Resource, Pending[]>();
   for (const nbr of config.nameReference) {
     const target: Gvk = { group: nbr.group ?? "", version: nbr.version ?? "", kind: nbr.kind ?? "" };
     for (const spec of nbr.fieldSpecs) {
-      resources.forEach((r, i) => {
-        if (!gvkSelected(orgIds[i]!, spec)) return;
+      for (const i of spec.kind ? (byKind.get(spec.kind) ?? []) : all) {
+        if (!gvkSelected(orgIds[i] as Gvk, spec)) continue;
+        const r = resources[i] as Resource;
         let list = work.get(r);
         if (!list) {
           list = [];
           work.set(r, list);
         }
         list.push({ spec, target });
-      });
+      }
     }
   }
   // Ids do not change during this pass: their scope is worked out once, not once per referrer.
