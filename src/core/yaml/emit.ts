@@ -621,6 +621,8 @@ interface KeyText {
   /** The key and its `:` as one flat string: fewer, larger pieces make the output cheaper to join. */
   withColon: string;
   cols: number;
+  /** By indentation: a line break, the indentation and withColon, as one flat string. */
+  lines: string[];
 }
 const keyCache = new Map<string, KeyText>();
 const KEY_CACHE_LIMIT = 10000;
@@ -794,20 +796,28 @@ class Emitter {
     const saved = this.indent;
     this.indent = this.indent < 0 ? 0 : this.indent + BEST_INDENT;
     for (const rawKey of keys) {
-      this.writeIndent();
       const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
-      if (cached) {
+      const indent = this.indent;
+      if (cached && (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))) {
+        // writeIndent's line break and indentation and the key, as one piece (this.indent >= 0 here).
+        this.out += cached.lines[indent] ??= flat(breakAndSpaces(indent) + cached.withColon);
+        this.column = indent + cached.cols + 1;
+        this.whitespace = false;
+        this.indention = false;
+      } else if (cached) {
+        this.writeIndent();
         this.put(cached.withColon, cached.cols + 1);
         this.whitespace = false;
         this.indention = false;
       } else {
+        this.writeIndent();
         const key = jsonRoundTripString(rawKey);
         if (!key.includes("\n") && !/[\r\u0085\u2028\u2029]/.test(key) && Buffer.byteLength(key) <= 128) {
           // yaml_emitter_check_simple_key: single-line and at most 128 bytes.
           const col = this.column;
           const printed = this.capture(() => this.stringScalar(key, true));
           if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear(); // see keyClass
-          keyCache.set(rawKey, { withColon: flat(`${printed.text}:`), cols: this.column - col });
+          keyCache.set(rawKey, { withColon: flat(`${printed.text}:`), cols: this.column - col, lines: [] });
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
