@@ -798,7 +798,10 @@ class Emitter {
     for (const rawKey of keys) {
       const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
       const indent = this.indent;
-      if (cached && (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))) {
+      if (
+        cached &&
+        (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+      ) {
         // writeIndent's line break and indentation and the key, as one piece (this.indent >= 0 here).
         this.out += cached.lines[indent] ??= flat(breakAndSpaces(indent) + cached.withColon);
         this.column = indent + cached.cols + 1;
