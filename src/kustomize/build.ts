@@ -106,21 +106,17 @@ export class KustomizeEngine {
   parseResources(abs: string): LoadResult {
     let r = this.#resources.get(abs);
     if (!r) {
-      // A file without parts to freeze is the same for both caches: kustomization files are read both ways
-      // (by discovery, as resources, and as build targets).
+      // Kustomization files are read both ways (by discovery as resources, by builds as targets): one parse
+      // serves both caches unless parts of it get frozen, which must stay out of `parse`'s results.
       const parsed = this.#parsed.get(abs);
-      const full =
-        parsed && !parsed.docs.some((d) => largeParts(d.value).length > 0)
-          ? parsed
-          : loadYaml(this.fs.readText(abs), this.fs.rel(abs));
-      let frozen = false;
-      for (const d of full.docs) {
-        for (const part of largeParts(d.value)) {
-          share(part);
-          frozen = true;
-        }
+      let full = parsed ?? loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+      let parts = full.docs.flatMap((d) => largeParts(d.value));
+      if (parts.length > 0 && full === parsed) {
+        full = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
+        parts = full.docs.flatMap((d) => largeParts(d.value));
       }
-      if (!frozen && !parsed) this.#parsed.set(abs, full);
+      for (const part of parts) share(part);
+      if (parts.length === 0) this.#parsed.set(abs, full);
       r = {
         diagnostics: full.diagnostics,
         docs: full.docs.map((d) => ({

@@ -33,9 +33,14 @@ export function gvkOf(obj: ValueMap): Gvk {
 
 export function idOf(obj: ValueMap): ResId {
   const md = isMap(obj.metadata) ? obj.metadata : undefined;
-  const name = md && typeof md.name === "string" ? md.name : "";
   const namespace = md && typeof md.namespace === "string" ? md.namespace : "";
-  return { ...gvkOf(obj), name, namespace };
+  return { ...gvkOf(obj), name: nameOf(obj), namespace };
+}
+
+/** metadata.name, or "" (the name part of idOf, without making the whole id). */
+export function nameOf(obj: ValueMap): string {
+  const md = obj.metadata;
+  return isMap(md) && typeof md.name === "string" ? md.name : "";
 }
 
 /** kustomize's Gvk.String(): `group_version_kind` with `~G`, `~V`, `~K` for empty parts. */

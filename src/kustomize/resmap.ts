@@ -1,5 +1,5 @@
 import type { Diagnostics, Position } from "../core/diagnostics.ts";
-import { idEquals, idString, type ResId } from "./resid.ts";
+import { idEquals, idString, nameOf, type ResId } from "./resid.ts";
 import { allIds, currentId, type Resource } from "./resource.ts";
 
 /** kustomize's resWrangler: resources in accumulation order, unique by current id. */
@@ -10,7 +10,7 @@ export class ResMap {
   append(r: Resource, diags: Diagnostics, at?: Position): boolean {
     const id = currentId(r);
     // Names first: equal ids need equal names, and the whole id of every listed object is costly to make.
-    const clash = this.list.find((x) => nameOf(x) === id.name && idEquals(currentId(x), id));
+    const clash = this.list.find((x) => nameOf(x.obj) === id.name && idEquals(currentId(x), id));
     if (clash) {
       diags.error(
         "KUS021",
@@ -42,10 +42,4 @@ export class ResMap {
     const i = this.list.indexOf(r);
     if (i >= 0) this.list.splice(i, 1);
   }
-}
-
-function nameOf(r: Resource): string {
-  const md = r.obj.metadata;
-  const name = typeof md === "object" && md !== null && !Array.isArray(md) ? md.name : undefined;
-  return typeof name === "string" ? name : "";
 }

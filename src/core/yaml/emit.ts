@@ -668,9 +668,14 @@ class Emitter {
     this.column = 0;
   }
 
+  /** Whether write_indent at `indent` starts a new line (rather than padding the current one). */
+  private breaksAt(indent: number): boolean {
+    return !this.indention || this.column > indent || (this.column === indent && !this.whitespace);
+  }
+
   private writeIndent(): void {
     const indent = Math.max(this.indent, 0);
-    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
+    if (this.breaksAt(indent)) {
       // The break and the indentation as one piece.
       this.out += breakAndSpaces(indent);
       this.column = indent;
@@ -798,10 +803,7 @@ class Emitter {
     for (const rawKey of keys) {
       const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
       const indent = this.indent;
-      if (
-        cached &&
-        (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
-      ) {
+      if (cached && this.breaksAt(indent)) {
         // writeIndent's line break and indentation and the key, as one piece (this.indent >= 0 here).
         this.out += cached.lines[indent] ??= flat(breakAndSpaces(indent) + cached.withColon);
         this.column = indent + cached.cols + 1;

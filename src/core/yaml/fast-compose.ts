@@ -166,12 +166,13 @@ abstract class FastReader<N> {
   end = 0;
   /** Indentation of the line `skipBlank` found. */
   ind = 0;
-  /** What a plain scalar saw after itself: from line start `#nextFrom`, the next content line and its indentation. */
+  /** What a scalar's scan saw after it (see `seen`): from line start `#nextFrom`, the next content line. */
   #nextFrom = -1;
-  #eolFrom = 1;
-  #eol = 0;
   #nextLine = 0;
   #nextInd = 0;
+  /** The last answer of `eol`: the line end `#eol` holds for every offset in [#eolFrom, #eol]. */
+  #eolFrom = 1;
+  #eol = 0;
   /** Source offset of each document's root node. */
   readonly starts: number[] = [];
   /** Per document: whether a sequence of it holds a null item (set by the decoder). */
@@ -195,8 +196,8 @@ abstract class FastReader<N> {
   abstract keyScalar(start: number, end: number, text: string, plain: boolean): N;
   /** An alias `*name` at `s[start, end)`. */
   abstract alias(start: number, end: number, name: string): N;
-  /** Gives `node` the anchor `name`. */
-  abstract anchor(node: N, name: string): void;
+  /** A value with an anchor (`&name value`, or `&name` then a block node on the following lines). */
+  abstract anchored(at: number, col: number, inMap: boolean, depth: number): N;
   /** Checks a flow mapping's key, the flow item `item` just parsed (scalars come from `keyScalar`). */
   abstract flowKey(item: N): N;
   abstract newMap(start: number): N;
@@ -211,7 +212,7 @@ abstract class FastReader<N> {
 
   /** Offset of the "\n" ending the line that holds `i`, or n. */
   eol(i: number): number {
-    // A line is asked for several times (its key, its value, what follows): the last answer holds for [from, eol].
+    // A line is asked for several times (its key, its value, what follows).
     if (i >= this.#eolFrom && i <= this.#eol) return this.#eol;
     const j = this.s.indexOf("\n", i);
     this.#eolFrom = i;
@@ -232,7 +233,6 @@ abstract class FastReader<N> {
     return j - i;
   }
 
-  /** From a line start: the start of the next line holding content (not blank, not only a comment), or n. */
   /** Notes that skipBlank(from) is `line`, indented `ind` (a scalar's scan has just seen it). */
   seen(from: number, line: number, ind: number): void {
     this.#nextFrom = from;
@@ -240,6 +240,10 @@ abstract class FastReader<N> {
     this.#nextInd = ind;
   }
 
+  /**
+   * From a line start: the start of the next line holding content (not blank, not only a comment), or n;
+   * `ind` is then that line's indentation.
+   */
   skipBlank(i: number): number {
     if (i === this.#nextFrom) {
       this.ind = this.#nextInd;
@@ -491,32 +495,6 @@ abstract class FastReader<N> {
       if (this.keyEnd(j) >= 0) return this.mapping(j, itemCol, depth + 1);
     }
     return this.inlineValue(j, col, depth + 1);
-  }
-
-  /** A value with an anchor (`&name value`, or `&name` then a block node on the following lines). */
-  anchored(at: number, col: number, inMap: boolean, depth: number): N {
-    const s = this.s;
-    const end = this.anchorEnd(at);
-    const name = s.slice(at + 1, end);
-    const j = end + this.spaces(end);
-    const c = s.charCodeAt(j);
-    let node: N;
-    if (j >= this.n || c === NL || c === HASH) {
-      const li = this.skipBlank(this.nextLine(j));
-      if (li >= this.n || this.isMarker(li)) throw GIVE_UP;
-      const ind = this.ind;
-      const start = li + ind;
-      if (ind > col) node = this.blockNode(start, col, depth + 1);
-      else if (ind === col && inMap && s.charCodeAt(start) === DASH && this.blankAt(start + 1))
-        node = this.sequence(start, ind, depth + 1);
-      else throw GIVE_UP; // an empty node with an anchor
-    } else {
-      // Properties before an implicit key belong to the key; other properties are not handled here.
-      if (c === AMP || c === STAR || c === DASH || this.keyEnd(j) >= 0) throw GIVE_UP;
-      node = this.inlineValue(j, col, depth + 1);
-    }
-    this.anchor(node, name);
-    return node;
   }
 
   /**
@@ -889,8 +867,29 @@ class FastComposer extends FastReader<YNode> {
     return node;
   }
 
-  anchor(node: YNode, name: string): void {
+  anchored(at: number, col: number, inMap: boolean, depth: number): YNode {
+    const s = this.s;
+    const end = this.anchorEnd(at);
+    const name = s.slice(at + 1, end);
+    const j = end + this.spaces(end);
+    const c = s.charCodeAt(j);
+    let node: YNode;
+    if (j >= this.n || c === NL || c === HASH) {
+      const li = this.skipBlank(this.nextLine(j));
+      if (li >= this.n || this.isMarker(li)) throw GIVE_UP;
+      const ind = this.ind;
+      const start = li + ind;
+      if (ind > col) node = this.blockNode(start, col, depth + 1);
+      else if (ind === col && inMap && s.charCodeAt(start) === DASH && this.blankAt(start + 1))
+        node = this.sequence(start, ind, depth + 1);
+      else throw GIVE_UP; // an empty node with an anchor
+    } else {
+      // Properties before an implicit key belong to the key; other properties are not handled here.
+      if (c === AMP || c === STAR || c === DASH || this.keyEnd(j) >= 0) throw GIVE_UP;
+      node = this.inlineValue(j, col, depth + 1);
+    }
     node.anchor = name;
+    return node;
   }
 
   flowKey(item: YNode): YNode {
@@ -959,12 +958,8 @@ class FastDecoder extends FastReader<Decoded> {
     throw GIVE_UP;
   }
 
-  anchor(): void {
-    throw GIVE_UP;
-  }
-
-  override anchored(): Decoded {
-    throw GIVE_UP;
+  anchored(): Decoded {
+    throw GIVE_UP; // the Walker keeps anchors
   }
 
   flowKey(item: Decoded): Decoded {
