@@ -70,7 +70,13 @@ describe("the engine's parse caches", () => {
       const engine = new KustomizeEngine(new RepoFs(dir));
       const k = path.join(dir, "kustomization.yaml");
       // Discovery reads kustomization files as resources first; the build then reads them as targets.
-      expect(engine.parse(k).docs[0]?.value).toBe(engine.parseResources(k).docs[0]?.value);
+      const asResource = engine.parseResources(k).docs[0]?.value;
+      expect(engine.parse(k).docs[0]?.value).toBe(asResource);
+      // And the other way round.
+      const other = path.join(dir, "other.yaml");
+      fs.writeFileSync(other, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n");
+      const asTarget = engine.parse(other).docs[0]?.value;
+      expect(engine.parseResources(other).docs[0]?.value).toBe(asTarget);
       const crd = path.join(dir, "crd.yaml");
       const shared = engine.parseResources(crd).docs[0]?.value as ValueMap;
       const own = engine.parse(crd).docs[0]?.value as ValueMap;
