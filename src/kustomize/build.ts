@@ -115,7 +115,7 @@ export class KustomizeEngine {
         full = loadYaml(this.fs.readText(abs), this.fs.rel(abs));
         parts = full.docs.flatMap((d) => largeParts(d.value));
       }
-      for (const part of parts) share(part);
+      for (const part of parts) share(part, full.printable === true);
       if (parts.length === 0) this.#parsed.set(abs, full);
       r = {
         diagnostics: full.diagnostics,

@@ -110,6 +110,11 @@ describe("emit details", () => {
     expect(yamlNumberText(-0)).toBe("0");
     expect(yamlNumberText(2 ** 64)).toBe("1.8446744073709552e+19");
     expect(yamlNumberText(2n ** 64n - 1n)).toBe("18446744073709551615");
+    // Safe integers take a shortcut; the JSON round trip gives the same digits.
+    for (const n of [0, 7, -12, 1e15, 2 ** 53 - 1, -(2 ** 53 - 1)])
+      expect(yamlNumberText(n)).toBe(BigInt(n).toString());
+    expect(yamlNumberText(2 ** 53)).toBe("9007199254740992");
+    expect(yamlNumberText(1e21)).toBe("1e+21");
   });
 
   it("orders keys like goyaml.v2's keyList", () => {
@@ -348,6 +353,23 @@ describe("reused texts", () => {
       expect(reused).toEqual(fresh);
       // The reuse did happen: texts remembered the long strings.
       expect(texts.byString.size).toBeGreaterThan(0);
+    }
+  });
+
+  it("prints a subtree shared as printable ASCII as it prints a copy", () => {
+    const rnd = seededRandom(7);
+    for (let i = 0; i < 40; i++) {
+      const m = newMap();
+      const lines: string[] = [];
+      for (let j = 0; j < 4; j++)
+        lines.push(`${"x".repeat(Math.floor(rnd() * 90))} ${j % 2 ? "" : " "}y: #z`);
+      m.text = lines.join(rnd() < 0.5 ? "\n" : "\n\n");
+      m.list = [lines[0] as string, "- a", "'q'", "", " lead", "trail "];
+      const holder = newMap();
+      holder.spec = m;
+      const fresh = emitYaml(deepClone(holder));
+      share(m, true);
+      expect(emitYaml(holder)).toBe(fresh);
     }
   });
 });

@@ -9,7 +9,7 @@
  * so folding and indentation fall out the same way.
  */
 import { formatGoJsonNumber, goJsonString } from "./go-json.ts";
-import { isMap, isShared, type Value, type ValueMap } from "./value.ts";
+import { isMap, isPrintableShared, isShared, type Value, type ValueMap } from "./value.ts";
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
@@ -63,6 +63,8 @@ interface PrintedText extends Printed {
 
 /** The scalar text goyaml.v2 prints for a number after the JSON round trip. */
 export function yamlNumberText(v: number | bigint): string {
+  // Most numbers are small integers: their JSON is their decimal digits, an int64 (-0 prints as 0 either way).
+  if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
   const json = typeof v === "bigint" ? v.toString() : formatGoJsonNumber(v);
   if (/^-?\d+$/.test(json)) {
     // Integer-looking JSON resolves to int64, else uint64, else float64.
@@ -657,6 +659,8 @@ class Emitter {
   private whitespace = true;
   private indention = true;
   private indent = -1;
+  /** Inside a shared subtree whose strings are all printable ASCII (isPrintableShared). */
+  private printable = false;
 
   private put(s: string, cols: number): void {
     this.out += s;
@@ -719,7 +723,11 @@ class Emitter {
       this.replay(known);
       return;
     }
+    // The loader may know that every string of the subtree is printable ASCII: then none is checked again.
+    const outer = this.printable;
+    if (isPrintableShared(v)) this.printable = true;
     const printed = this.capture(() => this.plainNode(v, mapping));
+    this.printable = outer;
     if (!texts) {
       texts = new Map();
       sharedTexts.set(v, texts);
@@ -767,7 +775,7 @@ class Emitter {
       // Simple text (most short values) is printable ASCII too: one test instead of two.
       if (SIMPLE_TEXT.test(v)) this.simpleScalar(v);
       // Printable ASCII and "\n" (most text) needs neither the round trip's normalizing nor the printable check.
-      else if (ASCII_TEXT.test(v)) this.stringScalar(v, false, true, false);
+      else if (this.printable || ASCII_TEXT.test(v)) this.stringScalar(v, false, true, false);
       else this.stringScalar(jsonRoundTripString(v), false);
     } else if (Array.isArray(v)) {
       if (v.length === 0) this.emptyFlow("[", "]");
@@ -892,7 +900,7 @@ class Emitter {
         this.writeDouble(s, !simpleKey);
         break;
       case LITERAL:
-        this.writeLiteral(s);
+        this.writeLiteral(s, asciiText);
         break;
     }
     this.indent = saved;
@@ -1061,7 +1069,7 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeLiteral(s: string): void {
+  private writeLiteral(s: string, asciiText: boolean): void {
     this.writeIndicator("|", true, false, false);
     const first = s.codePointAt(0)!;
     if (first === 0x20 || isBreak(first)) this.writeIndicator(String(BEST_INDENT), false, false, false);
@@ -1083,7 +1091,7 @@ class Emitter {
     let breaks = true;
     const n = s.length;
     let lineStart = 0;
-    if (!EXOTIC_BREAK_OR_SURROGATE.test(s)) {
+    if (asciiText || !EXOTIC_BREAK_OR_SURROGATE.test(s)) {
       // Only "\n" breaks and no surrogates (most text). Every write_indent below comes at column 0 with the
       // indention flag set, so each non-empty line gets the indentation and nothing else changes: the block is
       // one replacement, one flat piece of output.

@@ -52,6 +52,7 @@ const HANDLED = [
   'flow: [a, "b", \'c\', 1, [x, y], {k: v}]\nmap: {a: 1, "b": two, c: [1, 2]}\nempty: []\nemptymap: {}\n',
   "multi:\n  [a,\n   b]\n",
   "url: http://example.com:8080/x\ntime: 2001-12-14t21:59:43.10-05:00\noct: 0777\nhex: 0x1F\nf: 1e3\non: on\n",
+  "ints: [0, 00, 012, 7, 123456789012345, 1234567890123456, 9007199254740993, 18446744073709551615, -0, +5, -12, 1_000, 2001, 08]\nwords: [object, o, on, true, True, TRUE, false, null, Null, ~, y, n, no, off, tRue]\n",
   "---\na: 1\n---\n---\n# only a comment\n---\nb: 2\n",
   "# comment only\n",
   "",
@@ -132,7 +133,18 @@ describe("fastDecode", () => {
       values: [{ a: 1 }, null, ["x", null]],
       starts: [0, 8, 15],
       nullItems: [false, false, true],
+      printable: true,
     });
+  });
+
+  it("says whether every string is printable ASCII", () => {
+    const printable = (text: string) => fastDecode(text, fix, plain)?.printable;
+    expect(printable("a: 'it''s'\nb: \"plain \\\" quoted\"\nc: |\n  x\n")).toBe(false); // an escape
+    expect(printable("a: 'it''s'\nb: \"no escape\"\nc: |\n  x\n  y\nd: [\"q\", 'r']\n")).toBe(true);
+    expect(printable('a: "\\t"\n')).toBe(false);
+    expect(printable('a: "\\u00e9"\n')).toBe(false);
+    expect(printable("a: caf\u00e9\n")).toBe(false);
+    expect(printable('a: {k: "\\x01"}\n')).toBe(false);
   });
 });
 

@@ -105,6 +105,11 @@ export interface FastDocs {
   values: Value[];
   starts: number[];
   nullItems: boolean[];
+  /**
+   * Every string of every value is printable ASCII and "\n" (the text is, and no escape sequence of a
+   * double-quoted scalar made anything else): the emitter can skip its own check of each string.
+   */
+  printable: boolean;
 }
 
 /**
@@ -114,11 +119,17 @@ export interface FastDocs {
  * the same text, so the nodes (for positions) are always there when the values are.
  */
 export function fastDecode(src: string, blockFix: BlockFix, plain: PlainResolver): FastDocs | undefined {
-  if (hasUnsupported(src)) return undefined;
+  const asciiText = !NOT_ASCII_TEXT.test(src);
+  if (!asciiText && UNSUPPORTED.test(src)) return undefined;
   try {
     const d = new FastDecoder(src, blockFix, plain);
     const values = d.documents();
-    return { values: values as Value[], starts: d.starts, nullItems: d.nullItems };
+    return {
+      values: values as Value[],
+      starts: d.starts,
+      nullItems: d.nullItems,
+      printable: asciiText && !d.escapes,
+    };
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     throw e;
@@ -178,6 +189,8 @@ abstract class FastReader<N> {
   /** Per document: whether a sequence of it holds a null item (set by the decoder). */
   readonly nullItems: boolean[] = [];
   nullItem = false;
+  /** Whether a double-quoted scalar had an escape sequence (which may stand for any character). */
+  escapes = false;
 
   constructor(
     readonly s: string,
@@ -654,6 +667,7 @@ abstract class FastReader<N> {
       return raw.slice(1, -1);
     }
     // Escapes and line folding: the `yaml` package's own resolution, as the general path uses.
+    if (raw.charCodeAt(0) === DQUOTE && raw.includes("\\")) this.escapes = true;
     let failed = false;
     const r = CST.resolveAsScalar(
       {

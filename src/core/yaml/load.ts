@@ -40,6 +40,8 @@ export interface LoadedDoc {
 export interface LoadResult {
   docs: LoadedDoc[];
   diagnostics: Diagnostic[];
+  /** True when every string in `docs` is known to be printable ASCII or "\n" (see FastDocs.printable). */
+  printable?: boolean;
 }
 
 export interface LoadLimits {
@@ -131,7 +133,10 @@ export function loadYaml(text: string, file: string, limits?: Partial<LoadOption
   if (opts.fast && opts.maxDepth > MAX_DEPTH) {
     // The common case: values straight from the text, the nodes composed only when a position is asked for.
     const decoded = fastDecode(src, fastFix, PLAIN);
-    if (decoded) return { docs: decodedDocs(src, decoded, fastFix, opts, map), diagnostics };
+    if (decoded) {
+      const docs = decodedDocs(src, decoded, fastFix, opts, map);
+      return decoded.printable ? { docs, diagnostics, printable: true } : { docs, diagnostics };
+    }
   }
   // The fast composer reads anchor names only where both parsers agree, so it never needs the patching below.
   const fast = opts.fast ? fastCompose(src, fastFix) : undefined;
@@ -220,7 +225,17 @@ function decodedDocs(
 
 /** How plain scalars decode (yaml.v3's resolve without a tag), for `fastDecode`. */
 export const PLAIN: PlainResolver = {
-  value: (text) => (resolveHint(text) === "" ? text : resolve("", text).value),
+  value: (text) => {
+    const hint = resolveHint(text);
+    if (hint === "") return text;
+    // Shortcuts for what CRDs are full of (`type: object`, `minimum: 1`); resolve() answers the same.
+    if (hint === "M") {
+      const m = MAP_VALUES.get(text);
+      return m === undefined ? text : m.value;
+    }
+    if (hint === "D" && SMALL_DECIMAL.test(text)) return Number(text);
+    return resolve("", text).value;
+  },
   isStringKey: (text) => {
     const hint = resolveHint(text);
     if (hint === "") return true;
@@ -1592,6 +1607,8 @@ for (const s of ["-.inf", "-.Inf", "-.INF"])
   MAP_VALUES.set(s, { tag: "!!float", value: Number.NEGATIVE_INFINITY });
 MAP_VALUES.set("<<", { tag: "!!merge", value: "<<" });
 
+/** A decimal int that is a safe JavaScript integer and no octal (`0` alone or no leading zero). */
+const SMALL_DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const DOT_FLOAT = /^\.[0-9]+([eE][-+]?[0-9]+)?$/;
 

@@ -69,10 +69,19 @@ export function deepClone<T extends Value>(v: T): T {
  */
 const SHARED = new WeakSet<object>();
 
-/** Freezes `v` deeply and marks it shared (see SHARED). */
-export function share(v: ValueMap | Value[]): void {
+/** Shared subtrees whose strings are all printable ASCII or "\n" (their loader knew it). */
+const PRINTABLE = new WeakSet<object>();
+
+/** Freezes `v` deeply and marks it shared (see SHARED); `printable`: every string in it is printable ASCII. */
+export function share(v: ValueMap | Value[], printable = false): void {
   deepFreeze(v);
   SHARED.add(v);
+  if (printable) PRINTABLE.add(v);
+}
+
+/** Whether `v` was shared as holding only printable-ASCII strings (frozen, so that stays true). */
+export function isPrintableShared(v: object): boolean {
+  return PRINTABLE.has(v);
 }
 
 function deepFreeze(v: Value): void {
