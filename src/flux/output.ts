@@ -1,6 +1,6 @@
 import { diagnostic } from "../core/diagnostics.ts";
 import { diagnosticJson } from "../core/print-diagnostics.ts";
-import { EmitTexts, emitYaml } from "../core/yaml/emit.ts";
+import { EmitTexts, emitYamlPieces } from "../core/yaml/emit.ts";
 import { goJsonMarshal } from "../core/yaml/go-json.ts";
 import type { Value } from "../core/yaml/value.ts";
 import { metaName, metaNamespace } from "./objects.ts";
@@ -31,9 +31,9 @@ export function* renderYamlParts(r: RepoRender): Generator<string, void, undefin
     }
     for (let i = 0; i < ks.objects.length; i++) {
       const o = ks.objects[i] as (typeof ks.objects)[number];
-      let text: string;
+      let pieces: string[];
       try {
-        text = emitYaml(o, texts);
+        pieces = emitYamlPieces(o, texts);
       } catch (e) {
         const what = `${String(o.kind)} ${metaNamespace(o) ? `${metaNamespace(o)}/` : ""}${metaName(o)}`;
         r.diagnostics.push(
@@ -45,9 +45,10 @@ export function* renderYamlParts(r: RepoRender): Generator<string, void, undefin
             "Remove control characters and non-finite numbers (.inf, .nan) from the object.",
           ),
         );
-        text = `# ${what}: cannot be written (${(e as Error).message})\n`;
+        pieces = [`# ${what}: cannot be written (${(e as Error).message})\n`];
       }
-      yield `---\n${i === 0 ? head : ""}${text}`;
+      yield `---\n${i === 0 ? head : ""}${pieces[0]}`;
+      for (let j = 1; j < pieces.length; j++) yield pieces[j] as string;
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   compareGoYamlKeys,
   EmitTexts,
   emitYaml,
+  emitYamlPieces,
   emitYamlStream,
   formatFloatG,
   multilineTextStyle,
@@ -354,6 +355,36 @@ describe("reused texts", () => {
       // The reuse did happen: texts remembered the long strings.
       expect(texts.byString.size).toBeGreaterThan(0);
     }
+  });
+
+  it("gives large texts printed before as pieces of their own, joining to the whole text", () => {
+    const versions = Array.from({ length: 400 }, (_, i) => {
+      const v = newMap();
+      v.name = `v${i}`;
+      v.description = `version ${i} of a long schema\nwith a second line`;
+      return v;
+    });
+    share(versions, true);
+    const crd = (name: string) => {
+      const m = newMap();
+      m.kind = "CustomResourceDefinition";
+      m.metadata = { name } as Value;
+      const spec = newMap();
+      spec.versions = versions;
+      m.spec = spec;
+      return m;
+    };
+    const texts = new EmitTexts();
+    const first = emitYamlPieces(crd("a"), texts);
+    const again = emitYamlPieces(crd("b"), texts);
+    expect(first.join("")).toBe(emitYaml(deepClone(crd("a"))));
+    expect(again.join("")).toBe(emitYaml(deepClone(crd("b"))));
+    // The schemas' text is one piece, the same string both times.
+    const large = (pieces: string[]) => pieces.filter((p) => p.length >= 32 * 1024);
+    expect(large(first)).toHaveLength(1);
+    expect(large(again)).toEqual(large(first));
+    expect(first[0]).toMatch(/^kind: CustomResourceDefinition\n/);
+    expect(emitYamlPieces(newMap())).toEqual(["{}\n"]);
   });
 
   it("prints a subtree shared as printable ASCII as it prints a copy", () => {

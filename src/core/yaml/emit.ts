@@ -26,6 +26,21 @@ export function emitYaml(value: Value, texts?: EmitTexts): string {
   return e.out;
 }
 
+/**
+ * emitYaml's text in pieces that join to it: a large text printed before (a CRD's schemas, printed for another
+ * cluster) comes as a piece of its own instead of being copied into the object's text, so writing the pieces
+ * out one by one copies nothing.
+ */
+export function emitYamlPieces(value: Value, texts?: EmitTexts): string[] {
+  const e = new Emitter(texts, []);
+  e.node(value, false);
+  e.documentEnd();
+  return e.pieces();
+}
+
+/** Printed texts at least this long become pieces of their own in emitYamlPieces. */
+const PIECE_MIN = 32 * 1024;
+
 /** Resources joined as kustomize's ResMap.AsYaml does: `---\n` between documents, none before the first. */
 export function emitYamlStream(values: readonly Value[]): string {
   const texts = new EmitTexts();
@@ -652,7 +667,11 @@ function flat(s: string): string {
 }
 
 class Emitter {
-  constructor(private readonly texts?: EmitTexts) {}
+  constructor(
+    private readonly texts?: EmitTexts,
+    /** Where emitYamlPieces collects the pieces before `out`. */
+    private readonly chunks?: string[],
+  ) {}
 
   out = "";
   private column = 0;
@@ -661,6 +680,24 @@ class Emitter {
   private indent = -1;
   /** Inside a shared subtree whose strings are all printable ASCII (isPrintableShared). */
   private printable = false;
+  /** How many captures are running (their text must stay in `out`). */
+  private capturing = 0;
+
+  /** The output so far as pieces (see emitYamlPieces). */
+  pieces(): string[] {
+    const chunks = this.chunks ?? [];
+    if (this.out !== "" || chunks.length === 0) chunks.push(this.out);
+    return chunks;
+  }
+
+  /** Appends a flat text printed before: a large one as a piece of its own when pieces are collected. */
+  private appendPrinted(text: string): void {
+    if (this.chunks !== undefined && this.capturing === 0 && text.length >= PIECE_MIN) {
+      if (this.out !== "") this.chunks.push(this.out);
+      this.chunks.push(text);
+      this.out = "";
+    } else this.out += text;
+  }
 
   private put(s: string, cols: number): void {
     this.out += s;
@@ -751,7 +788,7 @@ class Emitter {
 
   /** Appends text printed before and takes on the state it left. */
   private replay(p: Printed): void {
-    this.out += p.text;
+    this.appendPrinted(p.text);
     this.column = p.column;
     this.whitespace = p.whitespace;
     this.indention = p.indention;
@@ -761,9 +798,12 @@ class Emitter {
   private capture(print: () => void): Printed {
     const before = this.out;
     this.out = "";
+    this.capturing++;
     print();
+    this.capturing--;
     const text = flat(this.out);
-    this.out = before + text;
+    this.out = before;
+    this.appendPrinted(text);
     return { text, column: this.column, whitespace: this.whitespace, indention: this.indention };
   }
 
