@@ -39,6 +39,8 @@ function hasUnsupported(s: string): boolean {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 const NOT_ASCII_TEXT = /[^\n\x20-\x7e]/;
+/** Spaces from `lastIndex` on (see lineIndent). */
+const INDENT = / */y;
 const DEDENT: RegExp[] = [];
 /** A line break with up to `n` spaces after it. */
 function dedent(n: number): RegExp {
@@ -246,6 +248,14 @@ abstract class FastReader<N> {
     return j - i;
   }
 
+  /** spaces() at a line start, where there are often dozens (CRD schemas): a regular expression counts faster. */
+  lineIndent(li: number): number {
+    if (this.s.charCodeAt(li) !== SP) return 0;
+    INDENT.lastIndex = li;
+    INDENT.test(this.s);
+    return INDENT.lastIndex - li;
+  }
+
   /** Notes that skipBlank(from) is `line`, indented `ind` (a scalar's scan has just seen it). */
   seen(from: number, line: number, ind: number): void {
     this.#nextFrom = from;
@@ -265,8 +275,7 @@ abstract class FastReader<N> {
     const s = this.s;
     let li = i;
     while (li < this.n) {
-      let j = li;
-      while (s.charCodeAt(j) === SP) j++;
+      const j = li + this.lineIndent(li);
       const c = s.charCodeAt(j);
       if (j < this.n && c !== NL && c !== HASH) {
         this.ind = j - li;
@@ -576,7 +585,7 @@ abstract class FastReader<N> {
     let li = next;
     let breaks = 0;
     while (li < this.n) {
-      const ind = this.spaces(li);
+      const ind = this.lineIndent(li);
       const j = li + ind;
       const c = s.charCodeAt(j);
       if (j >= this.n) break;
@@ -655,7 +664,7 @@ abstract class FastReader<N> {
       if (parent < 0) throw GIVE_UP;
       for (let i = raw.indexOf("\n"); i >= 0; i = raw.indexOf("\n", i + 1)) {
         const li = at + i + 1;
-        const ind = this.spaces(li);
+        const ind = this.lineIndent(li);
         const c = s.charCodeAt(li + ind);
         if (c !== NL && ind <= parent) throw GIVE_UP;
         if (ind === 0 && this.isMarker(li)) throw GIVE_UP;
@@ -710,7 +719,7 @@ abstract class FastReader<N> {
     let trailing = 0;
     let end = li;
     while (li < this.n) {
-      const ind = this.spaces(li);
+      const ind = this.lineIndent(li);
       const j2 = li + ind;
       const eol = this.eol(j2);
       if (j2 >= eol) {
