@@ -21,6 +21,8 @@ export class RepoFs {
   readonly #real = new Map<string, string | Error>();
   readonly #kind = new Map<string, EntryKind>();
   readonly #list = new Map<string, string[]>();
+  /** The root with a trailing slash, for `contains`. */
+  readonly #rootSlash: string;
 
   constructor(root: string) {
     // Work in real paths: a repository reached through a symlink must not look like it escapes itself.
@@ -32,6 +34,7 @@ export class RepoFs {
       // A missing root stays as given; every read will report it.
     }
     this.root = real;
+    this.#rootSlash = real.endsWith("/") ? real : `${real}/`;
   }
 
   /** Absolute path for `p` (relative to `from`, default the root); throws EscapeError outside the root. */
@@ -42,7 +45,7 @@ export class RepoFs {
   }
 
   contains(abs: string): boolean {
-    return abs === this.root || abs.startsWith(this.root.endsWith("/") ? this.root : `${this.root}/`);
+    return abs === this.root || abs.startsWith(this.#rootSlash);
   }
 
   /** Root-relative display path (forward slashes). */
