@@ -135,23 +135,35 @@ export function scanRepoDocs(
  */
 export function mayHoldDiscoveryDoc(text: string): boolean {
   if (/^instance:/m.test(text)) return true;
-  for (const doc of text.split(DOC_MARKER)) {
-    const kinds = [...doc.matchAll(TOP_KIND)];
-    if (kinds.length === 0) {
-      if (HAS_CONTENT.test(doc)) return true;
-      continue;
-    }
-    if (kinds.length > 1) return true;
-    const value = (kinds[0]?.[1] ?? "")
+  // One pass over the lines that matter (document markers, top-level `kind:`), not a split into documents
+  // and a search of each: CRD bundles are megabytes.
+  let docStart = 0;
+  let kinds = 0;
+  let kind = "";
+  /** Whether the document that ends at `end` may matter. */
+  const mayMatter = (end: number): boolean => {
+    if (kinds === 0) return HAS_CONTENT.test(text.slice(docStart, end));
+    if (kinds > 1) return true;
+    const value = kind
       .replace(/[ \t]+#.*$/, "")
       .trim()
       .replace(/^(["'])([A-Za-z0-9]+)\1$/, "$2");
-    if (!/^[A-Za-z0-9]+$/.test(value) || DISCOVERY_KINDS.has(value)) return true;
+    return !/^[A-Za-z0-9]+$/.test(value) || DISCOVERY_KINDS.has(value);
+  };
+  for (const m of text.matchAll(MARKER_OR_KIND)) {
+    if (m[1] === undefined) {
+      if (mayMatter(m.index)) return true;
+      docStart = m.index + m[0].length;
+      kinds = 0;
+    } else {
+      kinds++;
+      kind = m[1];
+    }
   }
-  return false;
+  return mayMatter(text.length);
 }
-const DOC_MARKER = /^(?:---|\.\.\.)(?:[ \t].*)?$/m;
-const TOP_KIND = /^kind:(.*)$/gm;
+/** A document marker line, or a top-level `kind:` line (group 1: what follows the colon). */
+const MARKER_OR_KIND = /^(?:(?:---|\.\.\.)(?:[ \t].*)?|kind:(.*))$/gm;
 /** A line that is neither blank nor a comment. */
 const HAS_CONTENT = /^[ \t]*[^\s#]/m;
 
