@@ -743,7 +743,6 @@ abstract class FastReader<N> {
         if (maxLeading > ind) throw GIVE_UP;
         indent = ind;
       }
-      if (folded && ind > indent) throw GIVE_UP; // more-indented lines of a folded scalar
       if (folded) lines.push([li + indent, eol]);
       if (first < 0) first = li + indent;
       trailing = 0;
@@ -753,15 +752,25 @@ abstract class FastReader<N> {
     if (indent < 0) throw GIVE_UP;
     let text = "\n".repeat(leading);
     if (folded) {
-      let sep = "";
+      // YAML's folding: the break between two lines of text becomes a space, or is dropped when empty lines
+      // follow it (each gives a "\n"); next to a more-indented line ("spaced" text, kept as it is, its extra
+      // indentation included) the break stays.
+      let started = false;
+      let prevSpaced = false;
+      let empty = 0;
       for (const [a, b] of lines.slice(0, lines.length - trailing)) {
         if (a === b) {
-          if (sep === "\n") text += "\n";
-          else sep = "\n";
-        } else {
-          text += sep + s.slice(a, b);
-          sep = " ";
+          empty++;
+          continue;
         }
+        const spaced = s.charCodeAt(a) === SP;
+        if (started)
+          text +=
+            !prevSpaced && !spaced && empty === 0 ? " " : "\n".repeat(empty + (prevSpaced || spaced ? 1 : 0));
+        text += s.slice(a, b);
+        started = true;
+        prevSpaced = spaced;
+        empty = 0;
       }
     } else {
       // From the first content line to the end of the last, each line without its indentation (a blank line
