@@ -10,24 +10,29 @@ export function foldedRoundTrip(value: string): string {
 }
 
 /** The body goyaml.v3 writes for a folded scalar, de-indented (lines joined by `\n`). */
-function writeFolded(value: string): string {
+export function writeFolded(value: string): string {
   let k = 0;
   while (value[k] === "\n") k++;
   const startsBlank = k >= value.length || value[k] === " " || value[k] === "\t";
+  // goyaml.v3 goes character by character; only the line breaks matter, so this goes line by line.
   let out = "";
+  /** Whether the last character was a break (or there was none). */
   let breaks = true;
+  /** Whether the last non-empty line started with a blank. */
   let leadingSpaces = true;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === "\n") {
-      if (!breaks && !leadingSpaces && !startsBlank) out += "\n";
-      out += "\n";
-      breaks = true;
-    } else {
-      if (breaks) leadingSpaces = c === " " || c === "\t";
-      out += c;
+  for (let i = 0; i < value.length; ) {
+    const nl = value.indexOf("\n", i);
+    const end = nl < 0 ? value.length : nl;
+    if (end > i) {
+      leadingSpaces = value[i] === " " || value[i] === "\t";
+      out += value.slice(i, end);
       breaks = false;
     }
+    if (nl < 0) break;
+    if (!breaks && !leadingSpaces && !startsBlank) out += "\n";
+    out += "\n";
+    breaks = true;
+    i = nl + 1;
   }
   return out;
 }
