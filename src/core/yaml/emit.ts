@@ -320,41 +320,68 @@ function compareNoSurrogates(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const ASCII_LETTERS = /^[A-Za-z]*$/;
 
-/** Per key: 0 ASCII letters only, 1 other text, 2 with surrogates (the same keys come back all the time). */
-const keyClasses = new Map<string, number>();
+/**
+ * What is known of a mapping key, cached (the same keys come back all the time): its class for sorting (0 ASCII
+ * letters only, 1 other text, 2 with surrogates) and, once printed as a simple key, its text.
+ */
+interface KeyText {
+  key: string;
+  cls: number;
+  /** The key and its `:` as one flat string (fewer, larger pieces make the output cheaper to join); undefined
+   * until printed, and for keys that are not simple. */
+  withColon: string | undefined;
+  cols: number;
+  /** By indentation: a line break, the indentation and withColon, as one flat string. */
+  lines: string[];
+}
+const keyCache = new Map<string, KeyText>();
+const KEY_CACHE_LIMIT = 10000;
 
-function keyClass(k: string): number {
-  let c = keyClasses.get(k);
-  if (c === undefined) {
-    c = ASCII_LETTERS.test(k) ? 0 : SURROGATE.test(k) ? 2 : 1;
+function keyText(k: string): KeyText {
+  let t = keyCache.get(k);
+  if (t === undefined) {
+    t = {
+      key: k,
+      cls: ASCII_LETTERS.test(k) ? 0 : SURROGATE.test(k) ? 2 : 1,
+      withColon: undefined,
+      cols: 0,
+      lines: [],
+    };
     // A full cache starts over, so a long-lived process keeps caching the keys of what it prints now.
-    if (keyClasses.size >= KEY_CACHE_LIMIT) keyClasses.clear();
-    keyClasses.set(k, c);
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    keyCache.set(k, t);
   }
-  return c;
+  return t;
 }
 
-function sortedYamlKeys(m: ValueMap): string[] {
-  const keys = Object.keys(m);
-  if (keys.length < 2) return keys;
+/** The keys of `m` in goyaml.v2's order. */
+function sortedYamlKeys(m: ValueMap): KeyText[] {
+  const keys: KeyText[] = [];
   let letters = true;
   let surrogates = false;
-  for (const k of keys) {
-    const c = keyClass(k);
-    if (c !== 0) letters = false;
-    if (c === 2) surrogates = true;
+  for (const k in m) {
+    const t = keyText(k);
+    keys.push(t);
+    if (t.cls !== 0) letters = false;
+    if (t.cls === 2) surrogates = true;
   }
+  if (keys.length < 2) return keys;
   // Keys often come sorted already (Go wrote the file), and sorting copies the array: check first.
   // For ASCII letters the natural order is plain code-unit order.
   if (letters) {
     for (let i = 1; i < keys.length; i++)
-      if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+      if ((keys[i - 1] as KeyText).key > (keys[i] as KeyText).key) return keys.sort(byCodeUnits);
     return keys;
   }
   const compare = surrogates ? compareGoYamlKeys : compareNoSurrogates;
   for (let i = 1; i < keys.length; i++)
-    if (compare(keys[i - 1] as string, keys[i] as string) > 0) return keys.sort(compare);
+    if (compare((keys[i - 1] as KeyText).key, (keys[i] as KeyText).key) > 0)
+      return keys.sort((a, b) => compare(a.key, b.key));
   return keys;
+}
+
+function byCodeUnits(a: KeyText, b: KeyText): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 type Runes = string | number[];
@@ -633,17 +660,6 @@ function checkJsonKey(key: string): undefined {
   return undefined;
 }
 
-/** Rendered simple keys do not depend on position, so their text is cached. */
-interface KeyText {
-  /** The key and its `:` as one flat string: fewer, larger pieces make the output cheaper to join. */
-  withColon: string;
-  cols: number;
-  /** By indentation: a line break, the indentation and withColon, as one flat string. */
-  lines: string[];
-}
-const keyCache = new Map<string, KeyText>();
-const KEY_CACHE_LIMIT = 10000;
-
 function codePointLength(s: string): number {
   if (!SURROGATE.test(s)) return s.length;
   let n = 0;
@@ -845,21 +861,22 @@ class Emitter {
     this.indent = saved;
   }
 
-  private mapping(m: ValueMap, keys: string[]): void {
+  private mapping(m: ValueMap, keys: KeyText[]): void {
     const saved = this.indent;
     this.indent = this.indent < 0 ? 0 : this.indent + BEST_INDENT;
-    for (const rawKey of keys) {
-      const cached = keyCache.get(rawKey) ?? checkJsonKey(rawKey);
+    for (const kt of keys) {
+      const rawKey = kt.key;
+      const cached = kt.withColon === undefined ? checkJsonKey(rawKey) : kt;
       const indent = this.indent;
       if (cached && this.breaksAt(indent)) {
         // writeIndent's line break and indentation and the key, as one piece (this.indent >= 0 here).
-        this.out += cached.lines[indent] ??= flat(breakAndSpaces(indent) + cached.withColon);
+        this.out += cached.lines[indent] ??= flat(breakAndSpaces(indent) + (cached.withColon as string));
         this.column = indent + cached.cols + 1;
         this.whitespace = false;
         this.indention = false;
       } else if (cached) {
         this.writeIndent();
-        this.put(cached.withColon, cached.cols + 1);
+        this.put(cached.withColon as string, cached.cols + 1);
         this.whitespace = false;
         this.indention = false;
       } else {
@@ -869,8 +886,8 @@ class Emitter {
           // yaml_emitter_check_simple_key: single-line and at most 128 bytes.
           const col = this.column;
           const printed = this.capture(() => this.stringScalar(key, true));
-          if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear(); // see keyClass
-          keyCache.set(rawKey, { withColon: flat(`${printed.text}:`), cols: this.column - col, lines: [] });
+          kt.withColon = flat(`${printed.text}:`);
+          kt.cols = this.column - col;
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
