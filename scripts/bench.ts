@@ -65,7 +65,7 @@ for (const repo of fs.readdirSync(corpus).sort()) {
   if (!fs.statSync(root).isDirectory()) continue;
   // `render`: the objects (renderRepository); `build`: what `homeops build` does, the objects printed as YAML too
   // (the kubectl loop prints its YAML as well). Each measurement runs in a fresh process (bench-repo.ts).
-  const run = <T>(mode: string, n: number): T => {
+  const run = <T>(mode: string): T => {
     const r = spawnSync(
       process.execPath,
       [
@@ -75,42 +75,21 @@ for (const repo of fs.readdirSync(corpus).sort()) {
         path.join(import.meta.dirname, "bench-repo.ts"),
         mode,
         root,
-        String(n),
+        String(rounds),
       ],
       { encoding: "utf8" },
     );
     if (r.status !== 0) throw new Error(`bench-repo ${mode} ${repo} failed: ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
   };
-  const withKubectl = which("kubectl") !== undefined && !process.env.BENCH_SKIP_KUBECTL;
-  // Samples alternate: a homeops process (warm-up, then one timed build), then one kubectl loop over the same
-  // paths, `rounds` times; each side's best is taken. Alternating puts both sides through the same phases of a
-  // noisy machine (a burst of slowness that fell on a block of homeops rounds made the ratio swing 15x-25x).
-  let render = Number.POSITIVE_INFINITY;
-  let build = Number.POSITIVE_INFINITY;
-  let kubectl = Number.POSITIVE_INFINITY;
-  let ksPaths: string[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const sample = run<{ render: number; build: number; paths: string[] }>("render", 1);
-    render = Math.min(render, sample.render);
-    build = Math.min(build, sample.build);
-    ksPaths = sample.paths;
-    if (!withKubectl) continue;
-    const t = performance.now();
-    for (const p of ksPaths) {
-      spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], {
-        stdio: "ignore",
-      });
-    }
-    kubectl = Math.min(kubectl, performance.now() - t);
-  }
+  const { render, build, paths: ksPaths } = run<{ render: number; build: number; paths: string[] }>("render");
   // Reading and parsing every YAML file of the repository once: the floor for a renderer. Measured with the
   // standard JavaScript YAML parser (the `yaml` package) and with homeops's own loader, which is faster.
   const {
     files,
     yamlPackage: parse,
     own: ownParse,
-  } = run<{ files: number; yamlPackage: number; own: number }>("parse", rounds);
+  } = run<{ files: number; yamlPackage: number; own: number }>("parse");
   const mem = spawnSync(
     process.execPath,
     [...nodeFlags(), "--import", "tsx", path.join(import.meta.dirname, "render-once.ts"), root],
@@ -123,8 +102,20 @@ for (const repo of fs.readdirSync(corpus).sort()) {
       ? (JSON.parse(mem.stdout.trim().split("\n").pop()!) as { maxRssMB: number }).maxRssMB
       : Number.NaN;
   let line = `  ${repo}: ${ksPaths.length} Kustomizations rendered in ${render.toFixed(0)} ms, printed as YAML by ${build.toFixed(0)} ms; parsing its ${files} YAML files once: ${parse.toFixed(0)} ms with the yaml package (render ${(render / parse).toFixed(2)}x that, build ${(build / parse).toFixed(2)}x), ${ownParse.toFixed(1)} ms with homeops's loader (render ${(render / ownParse).toFixed(2)}x, build ${(build / ownParse).toFixed(2)}x); peak RSS ${peak} MB (with tsx)`;
-  if (withKubectl) {
-    line += `; kubectl loop over the same paths: ${kubectl.toFixed(0)} ms (${(kubectl / build).toFixed(1)}x homeops build, ${(kubectl / render).toFixed(1)}x the render alone; best of ${rounds} each, alternating)`;
+  if (which("kubectl") && !process.env.BENCH_SKIP_KUBECTL) {
+    // Best of as many loops as homeops gets rounds.
+    const loops: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t = performance.now();
+      for (const p of ksPaths) {
+        spawnSync("kubectl", ["kustomize", "--load-restrictor=LoadRestrictionsNone", path.join(root, p)], {
+          stdio: "ignore",
+        });
+      }
+      loops.push(performance.now() - t);
+    }
+    const kubectl = Math.min(...loops);
+    line += `; kubectl loop over the same paths (best of ${rounds}): ${kubectl.toFixed(0)} ms (${(kubectl / build).toFixed(1)}x homeops build, ${(kubectl / render).toFixed(1)}x the render alone)`;
   }
   console.log(line);
 }
