@@ -1,16 +1,7 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mayHoldDiscoveryDoc } from "./entry-points.ts";
-
-const DISCOVERY_KINDS = [
-  "FluxInstance",
-  "HelmRelease",
-  "Kustomization",
-  "GitRepository",
-  "ConfigMap",
-  "Secret",
-];
+import { DISCOVERY_KINDS, mayHoldDiscoveryDoc } from "./entry-points.ts";
 
 /** The filter written plainly (split into documents, then each searched): the one-pass version must agree. */
 function mayHoldByDocuments(text: string): boolean {
@@ -26,7 +17,7 @@ function mayHoldByDocuments(text: string): boolean {
       .replace(/[ \t]+#.*$/, "")
       .trim()
       .replace(/^(["'])([A-Za-z0-9]+)\1$/, "$2");
-    if (!/^[A-Za-z0-9]+$/.test(value) || DISCOVERY_KINDS.includes(value)) return true;
+    if (!/^[A-Za-z0-9]+$/.test(value) || DISCOVERY_KINDS.has(value)) return true;
   }
   return false;
 }

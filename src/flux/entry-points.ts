@@ -46,7 +46,7 @@ export interface RepoDoc {
 }
 
 /** The kinds discovery and bootstrap variables need; everything else is dropped right after parsing. */
-const DISCOVERY_KINDS = new Set([
+export const DISCOVERY_KINDS: ReadonlySet<string> = new Set([
   "FluxInstance",
   "HelmRelease",
   "Kustomization",

@@ -3,12 +3,9 @@ import { writeFolded } from "./folded.ts";
 
 /** goyaml.v3's folded writer as it is written, character by character (the reference for writeFolded). */
 function writeFoldedByCharacter(value: string): string {
-  let k = 0;
-  while (value[k] === "\n") k++;
-  const startsBlank = k >= value.length || value[k] === " " || value[k] === "\t";
-  let out = "";
-  let breaks = true;
-  let leadingSpaces = true;
+  // `k := 0` in goyaml.v3: whether the value starts blank after its leading breaks (or is only breaks).
+  const startsBlank = /^\n*(?:[ \t]|$)/.test(value);
+  let [out, breaks, leadingSpaces] = ["", true, true];
   for (const c of value) {
     if (c === "\n") {
       if (!breaks && !leadingSpaces && !startsBlank) out += "\n";
