@@ -18,6 +18,7 @@ export type EntryKind = "file" | "dir" | "missing" | "broken" | "other";
 export class RepoFs {
   readonly root: string;
   readonly #text = new Map<string, string>();
+  readonly #bytes = new Map<string, Buffer>();
   readonly #real = new Map<string, string | Error>();
   readonly #kind = new Map<string, EntryKind>();
   readonly #list = new Map<string, string[]>();
@@ -116,9 +117,14 @@ export class RepoFs {
     return text;
   }
 
+  /** The file's bytes, cached like its text: callers must not change the Buffer. */
   readBytes(abs: string): Buffer {
+    const cached = this.#bytes.get(abs);
+    if (cached !== undefined) return cached;
     this.realpath(abs);
-    return fs.readFileSync(abs);
+    const bytes = fs.readFileSync(abs);
+    this.#bytes.set(abs, bytes);
+    return bytes;
   }
 
   /** Entry names of a directory, sorted bytewise like Go's os.ReadDir. */

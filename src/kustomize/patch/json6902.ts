@@ -91,23 +91,44 @@ export function decodeJson6902Text(
 /**
  * The YAML 1.1 reading through homeops's own (YAML 1.2) loader, for text where the two cannot differ: no
  * anchors, aliases, tags, directives, merge keys, escapes, tabs or folded scalars, no loader problem, and no
- * string or key that YAML 1.1 would read as something else (`yes`, `0777`, `1:30`, a timestamp). Undefined
- * otherwise; the `yaml` package then reads it. (It is the slow part of decoding the patches of a large repo.)
+ * string or key that YAML 1.1 would read as something else (`yes`, `0777`, `1:30`, a timestamp) unless the
+ * string was quoted (`value: "3"`, which both read as a string). Undefined otherwise; the `yaml` package then
+ * reads it. (It is the slow part of decoding the patches of a large repo.)
  */
 export function quickDecode(text: string): Value | undefined {
   if (/[\\>\t]|<<|^%|(?:^|[\s[{,])[&*!]/m.test(text)) return undefined;
   const loaded = loadYaml(text, "");
   if (loaded.diagnostics.length > 0) return undefined;
   const first = loaded.docs[0];
-  if (first === undefined || first.index !== 0 || !sameInYaml11(first.value)) return undefined;
+  if (first === undefined || first.index !== 0) return undefined;
+  // Where a string starts in the text (printable ASCII: a column is a character) tells whether it was quoted.
+  const quoted = (path: readonly (string | number)[]): boolean => {
+    const at = loaded.printable ? first.positionOf(path) : undefined;
+    if (at === undefined) return false;
+    let offset = 0;
+    for (let line = 1; line < at.line && offset >= 0; line++) offset = text.indexOf("\n", offset) + 1 || -1;
+    const c = offset < 0 ? 0 : text.charCodeAt(offset + at.column - 1);
+    return c === 0x22 || c === 0x27;
+  };
+  if (!sameInYaml11(first.value, [], quoted)) return undefined;
   // A copy without the loader's empty-value markers, as the `yaml` package would give.
   return fromJson(first.value);
 }
 
-function sameInYaml11(v: Value): boolean {
-  if (typeof v === "string") return !resolvesToNonString(v);
-  if (Array.isArray(v)) return v.every(sameInYaml11);
-  if (isMap(v)) return Object.keys(v).every((k) => !resolvesToNonString(k) && sameInYaml11(v[k] as Value));
+function sameInYaml11(
+  v: Value,
+  path: (string | number)[],
+  quoted: (path: readonly (string | number)[]) => boolean,
+): boolean {
+  if (typeof v === "string") return !resolvesToNonString(v) || quoted(path);
+  const step = (key: string | number, x: Value): boolean => {
+    path.push(key);
+    const same = sameInYaml11(x, path, quoted);
+    path.pop();
+    return same;
+  };
+  if (Array.isArray(v)) return v.every((x, i) => step(i, x));
+  if (isMap(v)) return Object.keys(v).every((k) => !resolvesToNonString(k) && step(k, v[k] as Value));
   return true;
 }
 
