@@ -2,7 +2,7 @@ import * as path from "node:path";
 import type { Diagnostic, Diagnostics, Position } from "../core/diagnostics.ts";
 import { diagnostic } from "../core/diagnostics.ts";
 import { EscapeError, type RepoFs } from "../core/repo-fs.ts";
-import { loadYaml } from "../core/yaml/load.ts";
+import { type LoadResult, loadYaml } from "../core/yaml/load.ts";
 import { deepClone, isMap, newMap, type Value, type ValueMap } from "../core/yaml/value.ts";
 import type { BuildOptions } from "../kustomize/build.ts";
 
@@ -84,6 +84,11 @@ export interface GenerateInput {
    * the scan sees the working tree as is.
    */
   excluded?: (abs: string) => boolean;
+  /**
+   * How the scan's check parses a manifest: the build's cache (KustomizeEngine.parseResources), so each file is
+   * parsed once. Default: loadYaml of its text.
+   */
+  parse?: (abs: string) => LoadResult;
   /**
    * Also merge `spec.patchesStrategicMerge`/`spec.patchesJson6902`. The generator honours them, but they are not
    * fields of kustomize.toolkit.fluxcd.io/v1 (the only version the v1.9 CRD serves), so the API server prunes them
@@ -316,7 +321,7 @@ class Generation {
       fail(errText(e));
       return;
     }
-    const loaded = loadYaml(text, rel);
+    const loaded = this.input.parse ? this.input.parse(abs) : loadYaml(text, rel);
     const yamlError = loaded.diagnostics.find((d) => d.severity === "error");
     if (yamlError) {
       fail(yamlError.message, yamlError.line, yamlError.column);

@@ -730,6 +730,7 @@ function buildKustomizationOnce(job: BuildJob, share: boolean): BuiltKustomizati
       share,
       overrideTop: generatorOverrideTop(target.fs, ks.spec, diags, {
         at: ks.origin,
+        parse: (abs) => target.engine.parseResources(abs),
         ...(target.excluded ? { excluded: target.excluded } : {}),
       }),
     });

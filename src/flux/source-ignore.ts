@@ -318,7 +318,17 @@ export function makeSourceFilter(fs: RepoFs, root: string, specIgnore?: string):
     return p !== undefined && !p.inclusion;
   };
   let realRoot: string | undefined;
+  // Builds ask about the same files again and again; the tree does not change during a render.
+  const known = new Map<string, boolean>();
   const excluded = (absPath: string): boolean => {
+    let answer = known.get(absPath);
+    if (answer === undefined) {
+      answer = decide(absPath);
+      known.set(absPath, answer);
+    }
+    return answer;
+  };
+  const decide = (absPath: string): boolean => {
     const abs = path.resolve(absPath);
     if (abs === rootAbs) return false;
     const rel = segments(abs);
