@@ -31,10 +31,17 @@ export interface PlainResolver {
   isStringKey(text: string): boolean;
 }
 
-/** Characters that make the whole input take the general path: controls but LF, NEL, LS/PS, BOM, non-characters. */
-function hasUnsupported(s: string): boolean {
+/** What a text is made of, for the fast paths: printable ASCII and "\n" only, other supported text, or not. */
+const PRINTABLE_ASCII = 0;
+const OTHER_TEXT = 1;
+/** Controls but LF, NEL, LS/PS, BOM, non-characters: the whole input takes the general path. */
+const UNSUPPORTED_TEXT = 2;
+type TextKind = typeof PRINTABLE_ASCII | typeof OTHER_TEXT | typeof UNSUPPORTED_TEXT;
+
+function textKind(s: string): TextKind {
   // Most files are printable ASCII, which the simpler class rules out faster.
-  return NOT_ASCII_TEXT.test(s) && UNSUPPORTED.test(s);
+  if (!NOT_ASCII_TEXT.test(s)) return PRINTABLE_ASCII;
+  return UNSUPPORTED.test(s) ? UNSUPPORTED_TEXT : OTHER_TEXT;
 }
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
@@ -93,7 +100,7 @@ const GIVE_UP = new GiveUp();
 
 /** Composes every document of `src`, or returns undefined when the input needs the general path. */
 export function fastCompose(src: string, blockFix: BlockFix = NO_FIX): YNode[] | undefined {
-  if (hasUnsupported(src)) return undefined;
+  if (textKind(src) === UNSUPPORTED_TEXT) return undefined;
   try {
     return new FastComposer(src, blockFix).documents();
   } catch (e) {
@@ -121,8 +128,8 @@ export interface FastDocs {
  * the same text, so the nodes (for positions) are always there when the values are.
  */
 export function fastDecode(src: string, blockFix: BlockFix, plain: PlainResolver): FastDocs | undefined {
-  const asciiText = !NOT_ASCII_TEXT.test(src);
-  if (!asciiText && UNSUPPORTED.test(src)) return undefined;
+  const kind = textKind(src);
+  if (kind === UNSUPPORTED_TEXT) return undefined;
   try {
     const d = new FastDecoder(src, blockFix, plain);
     const values = d.documents();
@@ -130,7 +137,7 @@ export function fastDecode(src: string, blockFix: BlockFix, plain: PlainResolver
       values: values as Value[],
       starts: d.starts,
       nullItems: d.nullItems,
-      printable: asciiText && !d.escapes,
+      printable: kind === PRINTABLE_ASCII && !d.escapes,
     };
   } catch (e) {
     if (e instanceof GiveUp) return undefined;

@@ -105,9 +105,9 @@ export function quickDecode(text: string): Value | undefined {
   const quoted = (path: readonly (string | number)[]): boolean => {
     const at = loaded.printable ? first.positionOf(path) : undefined;
     if (at === undefined) return false;
-    let offset = 0;
-    for (let line = 1; line < at.line && offset >= 0; line++) offset = text.indexOf("\n", offset) + 1 || -1;
-    const c = offset < 0 ? 0 : text.charCodeAt(offset + at.column - 1);
+    let offset = 0; // the start of the position's line (the position comes from this text)
+    for (let line = 1; line < at.line; line++) offset = text.indexOf("\n", offset) + 1;
+    const c = text.charCodeAt(offset + at.column - 1);
     return c === 0x22 || c === 0x27;
   };
   if (!sameInYaml11(first.value, [], quoted)) return undefined;
